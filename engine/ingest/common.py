@@ -1,0 +1,75 @@
+"""Canonical frames and reports shared by every parser.
+
+Parsers turn the bytes of one file into a `Parsed*` object or raise `RejectedFile` with a
+one-line reason. They never touch the database.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+MAX_FILE_BYTES = 50 * 1024 * 1024  # same limit as the upload widget (.streamlit/config.toml)
+PAUSE_GAP_S = 30.0  # a gap between two records longer than this is a pause
+
+# samples: one row per record, t_s = seconds since the activity's start_time.
+SAMPLE_COLUMNS = ["t_s", "lat", "lon", "altitude_m", "distance_m", "speed_mps", "heart_rate", "cadence"]
+
+# strength sets: one row per set; session_key groups the sets of one workout inside the file.
+STRENGTH_COLUMNS = [
+    "session_key", "session_start", "workout_name", "session_duration_s",
+    "exercise_name", "set_order", "set_type", "weight_kg", "reps", "duration_s", "distance_m",
+    "rpe", "rir", "rest_s",
+]
+
+FITNESS_COLUMNS = [
+    "athlete", "test_date", "height_cm", "mass_kg", "run_3000m_s", "lap_200m_s",
+    "pullups", "situps_60s", "shuttle_30x2_s",
+]
+
+WELLNESS_COLUMNS = [
+    "athlete", "day", "srpe", "session_min", "start_time", "sleep_h", "soreness",
+    "hr_rest_morning", "hrv_ms",
+]
+
+
+class RejectedFile(ValueError):
+    """A file that cannot be imported; str(err) is the one-line reason shown to the coach."""
+
+
+@dataclass
+class ParseReport:
+    rows_in: int = 0
+    rows_kept: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedActivity:
+    """One run/ride from FIT, GPX or TCX.
+
+    `activity` keys: sport (str, lower-case, e.g. "running"), name (str | None),
+    start_time (pd.Timestamp, naive UTC), duration_s (elapsed, s), moving_time_s (s, pauses
+    removed), pause_count (int), distance_m, ascent_m (m), avg_hr, max_hr (bpm, None if no HR),
+    device (str | None).
+    `samples` has exactly SAMPLE_COLUMNS; missing values are NaN (never 0).
+    """
+    activity: dict
+    samples: pd.DataFrame
+    report: ParseReport
+
+
+@dataclass
+class ParsedStrength:
+    """Sets from a Strong, Hevy or native CSV; `sets` has exactly STRENGTH_COLUMNS."""
+    source: str  # "strong" | "hevy" | "native"
+    sets: pd.DataFrame
+    report: ParseReport
+
+
+@dataclass
+class ParsedTable:
+    """Fitness tests or wellness rows; columns FITNESS_COLUMNS / WELLNESS_COLUMNS."""
+    kind: str  # "fitness" | "wellness"
+    rows: pd.DataFrame
+    report: ParseReport

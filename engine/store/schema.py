@@ -1,0 +1,140 @@
+"""DuckDB schema as ordered migrations.
+
+Each migration is a list of SQL statements; `schema_version` records the highest applied. A
+database made by an older version of the code opens and is upgraded in order. Never edit a
+migration that has shipped: append a new one.
+"""
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    # 1: the data model of DESIGN.md
+    [
+        """CREATE TABLE athletes (
+            athlete_id INTEGER PRIMARY KEY,
+            name VARCHAR NOT NULL UNIQUE,
+            sex VARCHAR,                -- 'M' | 'F'
+            birth_date DATE,
+            height_cm DOUBLE,
+            mass_kg DOUBLE,
+            hr_rest DOUBLE,             -- bpm
+            hr_max DOUBLE,              -- bpm
+            lthr DOUBLE,                -- bpm
+            team VARCHAR
+        )""",
+        """CREATE TABLE imports (
+            import_id INTEGER PRIMARY KEY,
+            file_name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            kind VARCHAR,               -- fit | gpx | tcx | strong | hevy | native | fitness | wellness | demo
+            athlete_id INTEGER,
+            status VARCHAR NOT NULL,    -- imported | rejected
+            rows_in INTEGER,
+            rows_kept INTEGER,
+            message VARCHAR,
+            created_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE TABLE activities (
+            activity_id BIGINT PRIMARY KEY,
+            athlete_id INTEGER NOT NULL,
+            sport VARCHAR NOT NULL,     -- running | cycling | strength | ...
+            name VARCHAR,
+            start_time TIMESTAMP NOT NULL,  -- UTC for watch files, local for app exports
+            duration_s DOUBLE,          -- elapsed, s
+            moving_time_s DOUBLE,       -- elapsed minus pauses (> 30 s gaps), s
+            pause_count INTEGER,
+            distance_m DOUBLE,
+            ascent_m DOUBLE,
+            avg_hr DOUBLE,              -- bpm
+            max_hr DOUBLE,              -- bpm
+            srpe DOUBLE,                -- session RPE, CR-10
+            import_id INTEGER
+        )""",
+        """CREATE TABLE samples (
+            activity_id BIGINT NOT NULL,
+            t_s DOUBLE NOT NULL,        -- s since start_time
+            lat DOUBLE, lon DOUBLE,     -- degrees
+            altitude_m DOUBLE,
+            distance_m DOUBLE,
+            speed_mps DOUBLE,
+            heart_rate DOUBLE,          -- bpm
+            cadence DOUBLE              -- rpm / steps per min per foot, as the device reports
+        )""",
+        """CREATE TABLE exercises (
+            exercise_id VARCHAR PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            aliases VARCHAR[],
+            primary_muscles VARCHAR[],
+            secondary_muscles VARCHAR[],
+            equipment VARCHAR,
+            level VARCHAR,
+            mechanic VARCHAR,
+            force VARCHAR,
+            category VARCHAR,
+            is_custom BOOLEAN NOT NULL DEFAULT false
+        )""",
+        """CREATE TABLE strength_sets (
+            athlete_id INTEGER NOT NULL,
+            session_date DATE NOT NULL,
+            session_id BIGINT NOT NULL,  -- the workout's activity_id (sport = 'strength')
+            exercise_id VARCHAR NOT NULL,
+            set_order INTEGER NOT NULL,  -- 1.. within the exercise in that session
+            set_type VARCHAR,            -- normal | warmup | failure | dropset
+            weight_kg DOUBLE,
+            reps INTEGER,
+            duration_s DOUBLE,           -- timed sets (plank): reps = 0
+            distance_m DOUBLE,
+            rpe DOUBLE,
+            rir DOUBLE,
+            rest_s DOUBLE,
+            import_id INTEGER
+        )""",
+        """CREATE TABLE fitness_tests (
+            athlete_id INTEGER NOT NULL,
+            test_date DATE NOT NULL,
+            height_cm DOUBLE,
+            mass_kg DOUBLE,
+            run_3000m_s DOUBLE,          -- sum of the 15 laps
+            lap_200m_s DOUBLE[],         -- 15 splits, s
+            pullups INTEGER,
+            situps_60s INTEGER,
+            shuttle_30x2_s DOUBLE,
+            import_id INTEGER
+        )""",
+        """CREATE TABLE fitness_cohort (
+            record_id INTEGER PRIMARY KEY,
+            age_y DOUBLE,
+            height_cm DOUBLE,
+            mass_kg DOUBLE,
+            bmi DOUBLE,
+            bmi_class VARCHAR,           -- underweight | normal | overweight | obese (WHO)
+            run_3000m_s DOUBLE,
+            lap_200m_s DOUBLE[],
+            pullups INTEGER,
+            situps_60s INTEGER,
+            shuttle_30x2_s DOUBLE
+        )""",
+        """CREATE TABLE wellness (
+            athlete_id INTEGER NOT NULL,
+            day DATE NOT NULL,
+            srpe_load DOUBLE,            -- sRPE x min (Foster), a.u.
+            sleep_h DOUBLE,
+            soreness DOUBLE,             -- 0-10
+            hr_rest_morning DOUBLE,      -- bpm
+            hrv_ms DOUBLE,
+            import_id INTEGER,
+            PRIMARY KEY (athlete_id, day)
+        )""",
+        """CREATE TABLE models (
+            model_id INTEGER PRIMARY KEY,
+            kind VARCHAR NOT NULL,
+            version INTEGER NOT NULL,
+            trained_at TIMESTAMP NOT NULL,
+            data_fingerprint VARCHAR,
+            params JSON,
+            metrics JSON,
+            artifact_path VARCHAR
+        )""",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
