@@ -6,7 +6,24 @@ migration that has shipped: append a new one.
 """
 from __future__ import annotations
 
-MIGRATIONS: list[list[str]] = [
+import duckdb
+
+
+def seed_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the shipped catalog (data/catalog/exercises.json) into `exercises`."""
+    from engine.ingest.exercise_names import load_catalog
+
+    con.register("catalog_frame", load_catalog())
+    con.execute(
+        """INSERT INTO exercises BY NAME
+           SELECT exercise_id, name, aliases, primary_muscles, secondary_muscles, equipment,
+                  level, mechanic, force, category, false AS is_custom
+           FROM catalog_frame"""
+    )
+    con.unregister("catalog_frame")
+
+
+MIGRATIONS: list[list] = [
     # 1: the data model of DESIGN.md
     [
         """CREATE TABLE athletes (
@@ -134,6 +151,7 @@ MIGRATIONS: list[list[str]] = [
             metrics JSON,
             artifact_path VARCHAR
         )""",
+        seed_catalog,
     ],
 ]
 

@@ -1,0 +1,30 @@
+# Two commands on a fresh clone: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
+DB     := $(or $(COACH_DB),data/coach.duckdb)
+PORT   ?= 8501
+
+.PHONY: run test bench venv db
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+$(DB): | $(STAMP)
+	$(PY) -m engine demo --db $@
+
+db: $(DB)
+
+run: venv db
+	COACH_DB=$(DB) $(PY) -m streamlit run dashboard/app.py --server.port $(PORT)
+
+test: venv
+	$(PY) -m pytest -q
+
+bench: venv
+	$(PY) -m bench

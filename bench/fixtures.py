@@ -1,0 +1,97 @@
+"""Synthetic one-hour runs written as real FIT (fit-tool) and GPX (gpxpy) files for the benchmark."""
+from __future__ import annotations
+
+import datetime as dt
+
+import xml.etree.ElementTree as ET
+
+import gpxpy.gpx
+import numpy as np
+from fitdecode.utils import compute_crc
+
+DURATION_S = 3600
+START = dt.datetime(2026, 1, 5, 7, 0, tzinfo=dt.timezone.utc)
+_SERIAL_MARK = 0x5A5A5A5A
+
+
+def _track(seed: int) -> dict[str, np.ndarray]:
+    """A 1 Hz one-hour loop: ~3 m/s with a hill and an HR that follows speed."""
+    rng = np.random.default_rng(seed)
+    t_s = np.arange(DURATION_S, dtype=float)
+    speed_mps = 3.0 + 0.3 * np.sin(t_s / 300) + rng.normal(0, 0.05, DURATION_S)
+    distance_m = np.cumsum(speed_mps)
+    angle = distance_m / distance_m[-1] * 2 * np.pi
+    return {
+        "t_s": t_s, "speed_mps": speed_mps, "distance_m": distance_m,
+        "lat": 52.37 + 0.02 * np.sin(angle), "lon": 4.89 + 0.03 * np.cos(angle),
+        "altitude_m": 5 + 20 * np.sin(angle) ** 2,
+        "heart_rate": np.round(120 + 10 * speed_mps + rng.normal(0, 2, DURATION_S)),
+    }
+
+
+def _fit_template() -> bytes:
+    from fit_tool.fit_file_builder import FitFileBuilder
+    from fit_tool.profile.messages.file_id_message import FileIdMessage
+    from fit_tool.profile.messages.record_message import RecordMessage
+    from fit_tool.profile.messages.session_message import SessionMessage
+    from fit_tool.profile.profile_type import FileType, Manufacturer, Sport
+
+    track = _track(0)
+    start_ms = int(START.timestamp() * 1000)
+    builder = FitFileBuilder(auto_define=True, min_string_size=50)
+    file_id = FileIdMessage()
+    file_id.type, file_id.manufacturer, file_id.product = FileType.ACTIVITY, Manufacturer.DEVELOPMENT.value, 0
+    file_id.time_created, file_id.serial_number = start_ms, _SERIAL_MARK
+    builder.add(file_id)
+    records = []
+    for i in range(DURATION_S):
+        r = RecordMessage()
+        r.timestamp = start_ms + i * 1000
+        r.position_lat, r.position_long = float(track["lat"][i]), float(track["lon"][i])
+        r.altitude, r.distance = float(track["altitude_m"][i]), float(track["distance_m"][i])
+        r.speed, r.heart_rate = float(track["speed_mps"][i]), int(track["heart_rate"][i])
+        records.append(r)
+    builder.add_all(records)
+    session = SessionMessage()
+    session.sport, session.start_time, session.total_elapsed_time = Sport.RUNNING, start_ms, DURATION_S
+    builder.add(session)
+    return builder.build().to_bytes()
+
+
+def one_hour_fit_files(n: int) -> list[tuple[str, bytes]]:
+    """n distinct FIT files: one fit-tool template whose serial number differs (CRC recomputed)."""
+    template = bytearray(_fit_template())
+    at = template.find(_SERIAL_MARK.to_bytes(4, "little"))
+    files = []
+    for i in range(n):
+        data = bytearray(template)
+        data[at:at + 4] = (i + 1).to_bytes(4, "little")
+        data[-2:] = compute_crc(data, end=len(data) - 2).to_bytes(2, "little")
+        files.append((f"bench-{i:03d}.fit", bytes(data)))
+    return files
+
+
+def one_hour_gpx_files(n: int) -> list[tuple[str, bytes]]:
+    """n distinct GPX 1.1 files with Garmin TrackPointExtension heart rate."""
+    ns = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
+    files = []
+    for i in range(n):
+        track = _track(i + 1)
+        gpx = gpxpy.gpx.GPX()
+        gpx.nsmap["gpxtpx"] = ns
+        segment = gpxpy.gpx.GPXTrackSegment()
+        start = START + dt.timedelta(days=i)
+        for j in range(DURATION_S):
+            point = gpxpy.gpx.GPXTrackPoint(track["lat"][j], track["lon"][j], elevation=track["altitude_m"][j],
+                                            time=start + dt.timedelta(seconds=j))
+            ext = ET.Element(f"{{{ns}}}TrackPointExtension")
+            hr = ET.SubElement(ext, f"{{{ns}}}hr")
+            hr.text = str(int(track["heart_rate"][j]))
+            point.extensions.append(ext)
+            segment.points.append(point)
+        trk = gpxpy.gpx.GPXTrack(name=f"Bench run {i}")
+        trk.type = "running"
+        trk.segments.append(segment)
+        gpx.tracks.append(trk)
+        files.append((f"bench-{i:03d}.gpx", gpx.to_xml(version="1.1").encode()))
+    return files

@@ -1,0 +1,211 @@
+"""Import one file: detect, parse, write every row in one transaction, log it in `imports`.
+
+A file identical (sha256) to one already imported changes nothing. A rejected file gets one
+`imports` row with status 'rejected' and a one-line reason, and no other row anywhere.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from engine.ingest import parse_file
+from engine.ingest.common import MAX_FILE_BYTES, ParsedActivity, ParsedStrength, ParsedTable, RejectedFile
+from engine.ingest.exercise_names import ExerciseMatcher, custom_exercise_id
+from engine.store.db import Store, fetch_one, insert_frame, next_id
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    status: str  # imported | duplicate | rejected
+    kind: str | None = None
+    rows_in: int = 0
+    rows_kept: int = 0
+    message: str = ""
+    import_id: int | None = None
+
+    def line(self) -> str:
+        """One line for the CLI and the upload table."""
+        rows = f"{self.rows_kept} rows kept" if self.status == "imported" else ""
+        return "\t".join(x for x in (self.status, self.file_name, self.kind or "-", rows, self.message) if x)
+
+
+def import_file(store: Store, file_name: str, data: bytes, athlete: str | None = None,
+                create: bool = False, weight_unit: str = "kg") -> ImportResult:
+    """Import the bytes of one file for `athlete` (a name; created if `create`)."""
+    if weight_unit not in ("kg", "lb"):
+        raise ValueError(f"weight unit must be 'kg' or 'lb', not {weight_unit!r}")
+    file_name = Path(file_name).name
+    sha = hashlib.sha256(data).hexdigest()
+    with store.cursor() as cur:
+        earlier = fetch_one(cur, "SELECT file_name FROM imports WHERE sha256 = ? AND status = 'imported' LIMIT 1",
+                            [sha])
+    if earlier:
+        return ImportResult(file_name, "duplicate", message=f"already imported (as {earlier[0]})")
+
+    kind, parsed = None, None
+    try:
+        if len(data) > MAX_FILE_BYTES:
+            raise RejectedFile(f"file is {len(data) / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit")
+        kind, parsed = parse_file(file_name, data, weight_unit=weight_unit)
+        with store.transaction() as cur:
+            import_id = next_id(cur, "imports", "import_id")
+            cur.execute(
+                "INSERT INTO imports VALUES (?, ?, ?, ?, NULL, 'imported', ?, ?, ?, now())",
+                [import_id, file_name, sha, kind, parsed.report.rows_in, parsed.report.rows_kept,
+                 "; ".join(parsed.report.warnings)],
+            )
+            athlete_id, note = _write(cur, parsed, import_id, athlete, create)
+            cur.execute("UPDATE imports SET athlete_id = ?, message = concat_ws('; ', nullif(message, ''), ?) "
+                        "WHERE import_id = ?", [athlete_id, note or None, import_id])
+        message = "; ".join(x for x in [note, *parsed.report.warnings] if x)
+        return ImportResult(file_name, "imported", kind, parsed.report.rows_in, parsed.report.rows_kept,
+                            message, import_id)
+    except RejectedFile as err:
+        reason = str(err)
+    except (duckdb.Error, ValueError) as err:
+        reason = f"could not store the file: {str(err).splitlines()[0]}"
+    rows_in = parsed.report.rows_in if parsed else 0
+    with store.transaction() as cur:
+        import_id = next_id(cur, "imports", "import_id")
+        cur.execute("INSERT INTO imports VALUES (?, ?, ?, ?, NULL, 'rejected', ?, 0, ?, now())",
+                    [import_id, file_name, sha, kind, rows_in, reason])
+    return ImportResult(file_name, "rejected", kind, rows_in, 0, reason, import_id)
+
+
+def _athlete_id(cur: duckdb.DuckDBPyConnection, name: str | None, create: bool) -> int:
+    """The id of the athlete called `name`; created (with no profile) when `create`."""
+    if not name or not name.strip():
+        raise RejectedFile("no athlete given: choose an athlete for this file")
+    name = name.strip()
+    row = fetch_one(cur, "SELECT athlete_id FROM athletes WHERE lower(name) = lower(?)", [name])
+    if row:
+        return row[0]
+    if not create:
+        raise RejectedFile(f"unknown athlete {name!r} (create it first, or use --create)")
+    athlete_id = next_id(cur, "athletes", "athlete_id")
+    cur.execute("INSERT INTO athletes (athlete_id, name) VALUES (?, ?)", [athlete_id, name])
+    return athlete_id
+
+
+def _write(cur, parsed, import_id: int, athlete: str | None, create: bool) -> tuple[int | None, str]:
+    """Write the parsed rows; returns (athlete_id or None, a note for the report)."""
+    if isinstance(parsed, ParsedActivity):
+        athlete_id = _athlete_id(cur, athlete, create)
+        _write_activity(cur, parsed, athlete_id, import_id)
+        return athlete_id, ""
+    if isinstance(parsed, ParsedStrength):
+        athlete_id = _athlete_id(cur, athlete, create)
+        return athlete_id, _write_strength(cur, parsed.sets, athlete_id, import_id)
+    if isinstance(parsed, ParsedTable) and parsed.kind == "fitness":
+        return _write_fitness(cur, parsed.rows, import_id, athlete, create)
+    if isinstance(parsed, ParsedTable) and parsed.kind == "wellness":
+        return _write_wellness(cur, parsed.rows, import_id, athlete, create)
+    raise TypeError(f"cannot store {type(parsed).__name__}")
+
+
+def _write_activity(cur, parsed: ParsedActivity, athlete_id: int, import_id: int) -> None:
+    activity_id = next_id(cur, "activities", "activity_id")
+    a = parsed.activity
+    cur.execute(
+        """INSERT INTO activities (activity_id, athlete_id, sport, name, start_time, duration_s,
+               moving_time_s, pause_count, distance_m, ascent_m, avg_hr, max_hr, import_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [activity_id, athlete_id, a["sport"], a.get("name"), a["start_time"].to_pydatetime(),
+         a["duration_s"], a["moving_time_s"], a["pause_count"], a["distance_m"], a["ascent_m"],
+         a["avg_hr"], a["max_hr"], import_id],
+    )
+    insert_frame(cur, "samples", parsed.samples.assign(activity_id=activity_id))
+
+
+def _write_strength(cur, sets: pd.DataFrame, athlete_id: int, import_id: int) -> str:
+    """Each workout becomes a 'strength' activity; its sets reference it as session_id."""
+    catalog = cur.execute("SELECT exercise_id, name, aliases FROM exercises WHERE NOT is_custom").df()
+    matcher = ExerciseMatcher(catalog)
+    names = pd.Series(sets["exercise_name"].unique())
+    matched = {n: matcher.match(n) for n in names}
+    custom = [n for n, eid in matched.items() if eid is None]
+    for n in custom:
+        eid = custom_exercise_id(n)
+        matched[n] = eid
+        cur.execute("INSERT INTO exercises (exercise_id, name, is_custom) VALUES (?, ?, true) "
+                    "ON CONFLICT DO NOTHING", [eid, n])
+
+    first_id = next_id(cur, "activities", "activity_id")
+    sessions = (sets.groupby("session_key", sort=False)
+                .agg(start_time=("session_start", "first"), name=("workout_name", "first"),
+                     duration_s=("session_duration_s", "first"))
+                .reset_index())
+    sessions["activity_id"] = range(first_id, first_id + len(sessions))
+    insert_frame(cur, "activities", sessions.drop(columns="session_key").assign(
+        athlete_id=athlete_id, sport="strength", moving_time_s=sessions["duration_s"], import_id=import_id))
+
+    rows = sets.merge(sessions[["session_key", "activity_id"]], on="session_key")
+    rows = rows.assign(
+        athlete_id=athlete_id, session_date=rows["session_start"].dt.date, session_id=rows["activity_id"],
+        exercise_id=rows["exercise_name"].map(matched), import_id=import_id,
+    ).drop(columns=["session_key", "session_start", "workout_name", "session_duration_s",
+                    "exercise_name", "activity_id"])
+    insert_frame(cur, "strength_sets", rows)
+    return (f"{len(sessions)} workouts; {len(names) - len(custom)} of {len(names)} exercise names "
+            f"matched the catalog, {len(custom)} kept as custom exercises")
+
+
+def _athlete_ids(cur, names: pd.Series, athlete: str | None, create: bool) -> pd.Series:
+    """Athlete ids for a file's `athlete` column, falling back to the chosen athlete."""
+    names = names.astype("string").str.strip().replace("", pd.NA)
+    if athlete:
+        names = names.fillna(athlete.strip())
+    if names.isna().any():
+        raise RejectedFile("some rows name no athlete: add an 'athlete' column or choose an athlete")
+    ids = {n: _athlete_id(cur, n, create) for n in names.unique()}
+    return names.map(ids).astype("int64")
+
+
+def _write_fitness(cur, rows: pd.DataFrame, import_id: int, athlete: str | None, create: bool):
+    ids = _athlete_ids(cur, rows["athlete"], athlete, create)
+    insert_frame(cur, "fitness_tests", rows.drop(columns="athlete").assign(athlete_id=ids, import_id=import_id))
+    return (int(ids.iloc[0]) if ids.nunique() == 1 else None), f"{ids.nunique()} athletes"
+
+
+def _write_wellness(cur, rows: pd.DataFrame, import_id: int, athlete: str | None, create: bool):
+    """Morning wellness per day; an sRPE goes to that day's activity (Foster load = sRPE x min)."""
+    rows = rows.assign(athlete_id=_athlete_ids(cur, rows["athlete"], athlete, create))
+    rows["day"] = pd.to_datetime(rows["day"]).dt.date
+    linked = 0
+    srpe_load = []
+    for r in rows.itertuples(index=False):
+        minutes = r.session_min
+        if pd.notna(r.srpe):
+            act = fetch_one(
+                cur,
+                """SELECT activity_id, duration_s FROM activities
+                   WHERE athlete_id = ? AND CAST(start_time AS DATE) = ?
+                   ORDER BY CASE WHEN ? IS NULL THEN -duration_s
+                            ELSE abs(epoch(CAST(start_time AS TIME)) - epoch(CAST(? AS TIME))) END
+                   LIMIT 1""",
+                [r.athlete_id, r.day, r.start_time, r.start_time],
+            )
+            if act:
+                cur.execute("UPDATE activities SET srpe = ? WHERE activity_id = ?", [r.srpe, act[0]])
+                linked += 1
+                if pd.isna(minutes) and act[1] is not None:
+                    minutes = act[1] / 60
+        srpe_load.append(r.srpe * minutes if pd.notna(r.srpe) and pd.notna(minutes) else None)
+    rows["srpe_load"] = srpe_load
+    values = ["srpe_load", "sleep_h", "soreness", "hr_rest_morning", "hrv_ms"]
+    per_day = rows.groupby(["athlete_id", "day"], as_index=False).agg(
+        {"srpe_load": lambda x: x.sum(min_count=1), **{c: "last" for c in values[1:]}})
+    # a later file fills in a day: values it has replace, values it lacks are kept; loads add up
+    insert_frame(cur, "wellness", per_day.assign(import_id=import_id),
+                 on_conflict="ON CONFLICT (athlete_id, day) DO UPDATE SET "
+                 "srpe_load = CASE WHEN excluded.srpe_load IS NULL THEN wellness.srpe_load "
+                 "ELSE coalesce(wellness.srpe_load, 0) + excluded.srpe_load END, "
+                 + ", ".join(f"{c} = coalesce(excluded.{c}, wellness.{c})" for c in values[1:])
+                 + ", import_id = excluded.import_id")
+    n_ath = rows["athlete_id"].nunique()
+    return (int(rows["athlete_id"].iloc[0]) if n_ath == 1 else None), f"sRPE linked to {linked} activities"

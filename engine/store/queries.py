@@ -1,0 +1,97 @@
+"""Typed read functions: each returns a pandas DataFrame; every value is an SQL parameter."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from engine.store.db import Store
+
+
+def athletes(store: Store) -> pd.DataFrame:
+    return store.query("SELECT * FROM athletes ORDER BY name")
+
+
+def athlete_id(store: Store, name: str) -> int | None:
+    """The id of the athlete with this name (case-insensitive), or None."""
+    found = store.query("SELECT athlete_id FROM athletes WHERE lower(name) = lower(?)", [name.strip()])
+    return None if found.empty else int(found.iloc[0, 0])
+
+
+def activities(store: Store, athlete_id: int | None = None, sport: str | None = None) -> pd.DataFrame:
+    """Activities, newest first, optionally for one athlete and/or one sport."""
+    return store.query(
+        """SELECT * FROM activities
+           WHERE (CAST(? AS INTEGER) IS NULL OR athlete_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR sport = ?)
+           ORDER BY start_time DESC, activity_id DESC""",
+        [athlete_id, athlete_id, sport, sport],
+    )
+
+
+def samples(store: Store, activity_id: int) -> pd.DataFrame:
+    return store.query("SELECT * FROM samples WHERE activity_id = ? ORDER BY t_s", [activity_id])
+
+
+def strength_sets(store: Store, athlete_id: int) -> pd.DataFrame:
+    """One athlete's sets with the exercise name, in session and set order."""
+    return store.query(
+        """SELECT s.*, e.name AS exercise_name, e.is_custom
+           FROM strength_sets s JOIN exercises e USING (exercise_id)
+           WHERE s.athlete_id = ? ORDER BY s.session_date, s.session_id, s.exercise_id, s.set_order""",
+        [athlete_id],
+    )
+
+
+def fitness_tests(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
+    return store.query(
+        "SELECT * FROM fitness_tests WHERE CAST(? AS INTEGER) IS NULL OR athlete_id = ? "
+        "ORDER BY athlete_id, test_date",
+        [athlete_id, athlete_id],
+    )
+
+
+def wellness(store: Store, athlete_id: int) -> pd.DataFrame:
+    return store.query("SELECT * FROM wellness WHERE athlete_id = ? ORDER BY day", [athlete_id])
+
+
+def imports(store: Store, limit: int = 200) -> pd.DataFrame:
+    """The import log, newest first."""
+    return store.query(
+        """SELECT i.*, a.name AS athlete FROM imports i LEFT JOIN athletes a USING (athlete_id)
+           ORDER BY import_id DESC LIMIT ?""",
+        [limit],
+    )
+
+
+def exercises(store: Store) -> pd.DataFrame:
+    return store.query("SELECT * FROM exercises ORDER BY name")
+
+
+def daily_srpe_load(store: Store, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Daily Foster session load (sRPE x min, a.u.) per athlete and day, rest days as 0.
+
+    Source: Foster et al., JSCR 2001;15:109. Columns: athlete_id, day, load_au, sessions.
+    """
+    return store.query(
+        """WITH days AS (SELECT CAST(d AS DATE) AS day FROM range(CAST(? AS DATE), CAST(? AS DATE) + 1, INTERVAL 1 DAY) t(d)),
+                per_day AS (
+                    SELECT athlete_id, CAST(start_time AS DATE) AS day,
+                           sum(srpe * duration_s / 60.0) AS load_au, count(*) AS sessions
+                    FROM activities WHERE start_time >= ? AND start_time < CAST(? AS DATE) + 1
+                    GROUP BY ALL)
+           SELECT a.athlete_id, days.day, coalesce(p.load_au, 0) AS load_au, coalesce(p.sessions, 0) AS sessions
+           FROM athletes a CROSS JOIN days
+           LEFT JOIN per_day p ON p.athlete_id = a.athlete_id AND p.day = days.day
+           ORDER BY a.athlete_id, days.day""",
+        [start, end, start, end],
+    )
+
+
+def counts(store: Store) -> dict[str, int]:
+    """Row counts of the main tables (for the first-run screen and the CLI)."""
+    tables = ["athletes", "activities", "samples", "strength_sets", "fitness_tests", "wellness",
+              "fitness_cohort", "imports", "exercises"]
+    sql = " UNION ALL ".join(f"SELECT '{t}', count(*) FROM {t}" for t in tables)  # constant names only
+    with store.cursor() as cur:
+        return dict(cur.execute(sql).fetchall())
+

@@ -1,0 +1,24 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT.parent / "shared" / "samples"
+sys.path.insert(0, str(ROOT))
+
+from engine.store.db import Store  # noqa: E402
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh, real DuckDB file in a temporary directory."""
+    s = Store(tmp_path / "coach.duckdb")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def samples_dir() -> Path:
+    assert SAMPLES.is_dir(), f"sample files not found at {SAMPLES}"
+    return SAMPLES
