@@ -47,6 +47,7 @@ def test_fit_positions_are_degrees_and_match_upstream_csv(store, samples_dir):
     import pandas as pd
     path = samples_dir / "fit" / "garmin-fenix-5-run.fit"
     import_file(store, path.name, path.read_bytes(), athlete="Ada", create=True)
+    assert queries.activities(store)["device"].tolist() == ["garmin fenix5"]
     got = queries.samples(store, 1)
     want = pd.read_csv(samples_dir / "fit" / "garmin-fenix-5-run-records.csv")
     assert got["lat"].to_numpy() == pytest.approx(want["position_lat"].to_numpy() * 180 / 2**31, abs=1e-9)

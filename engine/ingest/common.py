@@ -51,7 +51,7 @@ class ParsedActivity:
     `activity` keys: sport (str, lower-case, e.g. "running"), name (str | None),
     start_time (pd.Timestamp, naive UTC), duration_s (elapsed, s), moving_time_s (s, pauses
     removed), pause_count (int), distance_m, ascent_m (m), avg_hr, max_hr (bpm, None if no HR),
-    device (str | None).
+    device (str | None, e.g. "garmin fenix5").
     `samples` has exactly SAMPLE_COLUMNS; missing values are NaN (never 0).
     """
     activity: dict

@@ -112,10 +112,10 @@ def _write_activity(cur, parsed: ParsedActivity, athlete_id: int, import_id: int
     activity_id = next_id(cur, "activities", "activity_id")
     a = parsed.activity
     cur.execute(
-        """INSERT INTO activities (activity_id, athlete_id, sport, name, start_time, duration_s,
+        """INSERT INTO activities (activity_id, athlete_id, sport, name, device, start_time, duration_s,
                moving_time_s, pause_count, distance_m, ascent_m, avg_hr, max_hr, import_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [activity_id, athlete_id, a["sport"], a.get("name"), a["start_time"].to_pydatetime(),
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [activity_id, athlete_id, a["sport"], a["name"], a["device"], a["start_time"].to_pydatetime(),
          a["duration_s"], a["moving_time_s"], a["pause_count"], a["distance_m"], a["ascent_m"],
          a["avg_hr"], a["max_hr"], import_id],
     )

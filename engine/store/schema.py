@@ -55,6 +55,7 @@ MIGRATIONS: list[list] = [
             athlete_id INTEGER NOT NULL,
             sport VARCHAR NOT NULL,     -- running | cycling | strength | ...
             name VARCHAR,
+            device VARCHAR,             -- e.g. "garmin fenix5", "StravaGPX"
             start_time TIMESTAMP NOT NULL,  -- UTC for watch files, local for app exports
             duration_s DOUBLE,          -- elapsed, s
             moving_time_s DOUBLE,       -- elapsed minus pauses (> 30 s gaps), s
