@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--weeks", type=int, default=16)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--end-date", type=dt.date.fromisoformat, default=None,
-                      help="last day of the demo data, YYYY-MM-DD (default today)")
+                      help="last day of the demo data, YYYY-MM-DD (default yesterday)")
     demo.set_defaults(func=_cmd_demo)
 
     args = parser.parse_args(argv)

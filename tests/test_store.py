@@ -63,3 +63,20 @@ def test_transaction_rolls_back_on_error(store):
             cur.execute("INSERT INTO athletes (athlete_id, name) VALUES (1, 'Ada')")
             raise RuntimeError("boom")
     assert store.query("SELECT count(*) AS n FROM athletes")["n"][0] == 0
+
+
+def test_demo_squad_is_written_in_one_go_and_only_into_an_empty_database(store):
+    import datetime as dt
+
+    from engine.demo import DemoConfig, write_demo
+    from engine.store import queries
+
+    counts = write_demo(store, DemoConfig(athletes=3, weeks=2, seed=3, end_date=dt.date(2026, 1, 31)))
+    stored = queries.counts(store)
+    for table in ["athletes", "activities", "samples", "strength_sets", "fitness_tests", "wellness"]:
+        assert stored[table] == counts[table] > 0
+    assert stored["fitness_cohort"] == 6698
+    assert queries.imports(store)["kind"].tolist() == ["demo"]
+    with pytest.raises(ValueError, match="already holds 3 athletes"):
+        write_demo(store, DemoConfig(athletes=3, weeks=2, seed=3))
+    assert queries.counts(store) == stored
