@@ -17,7 +17,7 @@ from bench.fixtures import one_hour_fit_files, one_hour_gpx_files
 from engine.demo import DemoConfig, write_demo
 from engine.store import queries
 from engine.store.db import Store, insert_frame
-from engine.store.imports import import_file
+from engine.store.imports import import_files
 
 
 def _timed(fn) -> tuple[float, object]:
@@ -38,7 +38,7 @@ def bench_import(tmp: Path, n_files: int = 500) -> tuple[float, str]:
     store = Store(tmp / "import.duckdb")
 
     def run():
-        return [import_file(store, name, data, athlete="Bench", create=True) for name, data in files]
+        return import_files(store, files, athlete="Bench", create=True, workers=2)
 
     seconds, results = _timed(run)
     rows = sum(r.rows_kept for r in results)
@@ -82,7 +82,7 @@ def main() -> None:
         tmp = Path(tmp_name)
         for label, goal_s, fn in [
             ("demo database (24 athletes x 16 weeks)", 60.0, bench_demo),
-            ("import 500 one-hour activities (FIT + GPX)", 120.0, bench_import),
+            ("import 500 one-hour activities (FIT + GPX, 2 workers)", 120.0, bench_import),
             ("daily load query, 50 athletes x 2 years", 0.150, bench_daily_load),
         ]:
             seconds, detail = fn(tmp)

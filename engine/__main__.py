@@ -3,26 +3,25 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from engine.store.db import open_store
-    from engine.store.imports import ImportResult, import_file
+    from engine.store.imports import ImportResult, import_files
 
     store = open_store(args.db)
-    rejected = 0
-    for name in args.paths:
-        path = Path(name)
-        if not path.is_file():
-            result = ImportResult(path.name, "rejected", message="no such file")
-        else:
-            result = import_file(store, path.name, path.read_bytes(), athlete=args.athlete,
-                                 create=args.create, weight_unit=args.weight_unit)
-        rejected += result.status == "rejected"
-        print(result.line())
-    return 1 if rejected else 0
+    paths = [Path(name) for name in args.paths]
+    missing = [p for p in paths if not p.is_file()]
+    for path in missing:
+        print(ImportResult(path.name, "rejected", message="no such file").line())
+    files = [(p.name, p.read_bytes()) for p in paths if p.is_file()]
+    results = import_files(store, files, athlete=args.athlete, create=args.create, weight_unit=args.weight_unit,
+                           workers=min(os.cpu_count() or 1, len(files), args.workers),
+                           on_result=lambda _, result: print(result.line(), flush=True))
+    return 1 if missing or any(r.status == "rejected" for r in results) else 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -50,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument("--create", action="store_true", help="create athletes that do not exist yet")
     imp.add_argument("--weight-unit", choices=["kg", "lb"], default="kg", help="unit of Strong exports (default kg)")
     imp.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
+    imp.add_argument("--workers", type=int, default=2, help="processes that parse files in parallel (default 2)")
     imp.set_defaults(func=_cmd_import)
 
     demo = sub.add_parser("demo", help="build the demo squad into an empty database")

@@ -1,4 +1,4 @@
-"""Import one file: detect, parse, write every row in one transaction, log it in `imports`.
+"""Import files: detect, parse, write each file's rows in one transaction, log it in `imports`.
 
 A file identical (sha256) to one already imported changes nothing. A rejected file gets one
 `imports` row with status 'rejected' and a one-line reason, and no other row anywhere.
@@ -6,8 +6,13 @@ A file identical (sha256) to one already imported changes nothing. A rejected fi
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass
+from itertools import repeat
+from multiprocessing import get_context
 from pathlib import Path
+from typing import Callable
 
 import duckdb
 import pandas as pd
@@ -34,9 +39,32 @@ class ImportResult:
         return "\t".join(x for x in (self.status, self.file_name, self.kind or "-", rows, self.message) if x)
 
 
+@dataclass
+class Parsed:
+    """The outcome of parsing one file: a kind and parsed rows, or the reason it was rejected."""
+    kind: str | None
+    rows: ParsedActivity | ParsedStrength | ParsedTable | None
+    reason: str | None = None
+
+
+def parse_upload(file_name: str, data: bytes, weight_unit: str = "kg") -> Parsed:
+    """Size check, detection and parsing; pure, so it can run in a worker process."""
+    kind = None
+    try:
+        if len(data) > MAX_FILE_BYTES:
+            raise RejectedFile(f"file is {len(data) / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit")
+        kind, rows = parse_file(file_name, data, weight_unit=weight_unit)
+        return Parsed(kind, rows)
+    except RejectedFile as err:
+        return Parsed(kind, None, str(err))
+
+
 def import_file(store: Store, file_name: str, data: bytes, athlete: str | None = None,
-                create: bool = False, weight_unit: str = "kg") -> ImportResult:
-    """Import the bytes of one file for `athlete` (a name; created if `create`)."""
+                create: bool = False, weight_unit: str = "kg", parsed: Parsed | None = None) -> ImportResult:
+    """Import the bytes of one file for `athlete` (a name; created if `create`).
+
+    `parsed` is the file's `parse_upload` result when it was parsed elsewhere (a worker).
+    """
     if weight_unit not in ("kg", "lb"):
         raise ValueError(f"weight unit must be 'kg' or 'lb', not {weight_unit!r}")
     file_name = Path(file_name).name
@@ -47,34 +75,56 @@ def import_file(store: Store, file_name: str, data: bytes, athlete: str | None =
     if earlier:
         return ImportResult(file_name, "duplicate", message=f"already imported (as {earlier[0]})")
 
-    kind, parsed = None, None
-    try:
-        if len(data) > MAX_FILE_BYTES:
-            raise RejectedFile(f"file is {len(data) / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit")
-        kind, parsed = parse_file(file_name, data, weight_unit=weight_unit)
-        with store.transaction() as cur:
-            import_id = next_id(cur, "imports", "import_id")
-            cur.execute(
-                "INSERT INTO imports VALUES (?, ?, ?, ?, NULL, 'imported', ?, ?, ?, now())",
-                [import_id, file_name, sha, kind, parsed.report.rows_in, parsed.report.rows_kept,
-                 "; ".join(parsed.report.warnings)],
-            )
-            athlete_id, note = _write(cur, parsed, import_id, athlete, create)
-            cur.execute("UPDATE imports SET athlete_id = ?, message = concat_ws('; ', nullif(message, ''), ?) "
-                        "WHERE import_id = ?", [athlete_id, note or None, import_id])
-        message = "; ".join(x for x in [note, *parsed.report.warnings] if x)
-        return ImportResult(file_name, "imported", kind, parsed.report.rows_in, parsed.report.rows_kept,
-                            message, import_id)
-    except RejectedFile as err:
-        reason = str(err)
-    except (duckdb.Error, ValueError) as err:
-        reason = f"could not store the file: {str(err).splitlines()[0]}"
-    rows_in = parsed.report.rows_in if parsed else 0
+    parsed = parsed or parse_upload(file_name, data, weight_unit)
+    kind, rows, reason = parsed.kind, parsed.rows, parsed.reason
+    if reason is None:
+        try:
+            with store.transaction() as cur:
+                import_id = next_id(cur, "imports", "import_id")
+                cur.execute(
+                    "INSERT INTO imports VALUES (?, ?, ?, ?, NULL, 'imported', ?, ?, ?, now())",
+                    [import_id, file_name, sha, kind, rows.report.rows_in, rows.report.rows_kept,
+                     "; ".join(rows.report.warnings)],
+                )
+                athlete_id, note = _write(cur, rows, import_id, athlete, create)
+                cur.execute("UPDATE imports SET athlete_id = ?, message = concat_ws('; ', nullif(message, ''), ?) "
+                            "WHERE import_id = ?", [athlete_id, note or None, import_id])
+            message = "; ".join(x for x in [note, *rows.report.warnings] if x)
+            return ImportResult(file_name, "imported", kind, rows.report.rows_in, rows.report.rows_kept,
+                                message, import_id)
+        except RejectedFile as err:
+            reason = str(err)
+        except (duckdb.Error, ValueError) as err:
+            reason = f"could not store the file: {str(err).splitlines()[0]}"
+    rows_in = rows.report.rows_in if rows else 0
     with store.transaction() as cur:
         import_id = next_id(cur, "imports", "import_id")
         cur.execute("INSERT INTO imports VALUES (?, ?, ?, ?, NULL, 'rejected', ?, 0, ?, now())",
                     [import_id, file_name, sha, kind, rows_in, reason])
     return ImportResult(file_name, "rejected", kind, rows_in, 0, reason, import_id)
+
+
+def import_files(store: Store, files: list[tuple[str, bytes]], athlete: str | None = None, create: bool = False,
+                 weight_unit: str = "kg", workers: int = 1,
+                 on_result: Callable[[int, ImportResult], None] | None = None) -> list[ImportResult]:
+    """Import many files in order; with workers > 1 they are parsed in parallel processes.
+
+    Writes stay in this process, one transaction per file. `on_result(i, result)` reports progress.
+    """
+    names = [name for name, _ in files]
+    datas = [data for _, data in files]
+    with ExitStack() as stack:
+        if workers > 1 and len(files) > 1:
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=get_context("forkserver")))
+            parsed = pool.map(parse_upload, names, datas, repeat(weight_unit))
+        else:
+            parsed = map(parse_upload, names, datas, repeat(weight_unit))
+        results = []
+        for i, (name, data, p) in enumerate(zip(names, datas, parsed)):
+            results.append(import_file(store, name, data, athlete, create, weight_unit, parsed=p))
+            if on_result:
+                on_result(i, results[-1])
+    return results
 
 
 def _athlete_id(cur: duckdb.DuckDBPyConnection, name: str | None, create: bool) -> int:
