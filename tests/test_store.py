@@ -40,6 +40,7 @@ def test_older_database_is_upgraded_in_order(tmp_path):
                            "UPDATE athletes SET nickname = 'A'"]]
     assert migrate(con, newer) == len(newer)
     assert con.execute("SELECT name, nickname FROM athletes").fetchall() == [("Ada", "A")]
+    assert con.execute("SELECT version FROM data_version").fetchall() == [(0,)]  # migration 2 ran on old data
     assert [r[0] for r in con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()] == \
         list(range(1, len(newer) + 1))
     con.close()
@@ -63,6 +64,17 @@ def test_transaction_rolls_back_on_error(store):
             cur.execute("INSERT INTO athletes (athlete_id, name) VALUES (1, 'Ada')")
             raise RuntimeError("boom")
     assert store.query("SELECT count(*) AS n FROM athletes")["n"][0] == 0
+
+
+def test_every_committed_write_bumps_the_data_version(store):
+    before = store.data_version()
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO athletes (athlete_id, name) VALUES (1, 'Ada')")
+    assert store.data_version() == before + 1
+    with pytest.raises(RuntimeError), store.transaction() as cur:
+        cur.execute("INSERT INTO athletes (athlete_id, name) VALUES (2, 'Bo')")
+        raise RuntimeError("boom")
+    assert store.data_version() == before + 1
 
 
 def test_demo_squad_is_written_in_one_go_and_only_into_an_empty_database(store):

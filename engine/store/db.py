@@ -91,10 +91,16 @@ class Store:
             cur.execute("BEGIN")
             try:
                 yield cur
+                cur.execute("UPDATE data_version SET version = version + 1")
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+
+    def data_version(self) -> int:
+        """Bumped by every committed write transaction: a cache key for readers."""
+        with self.cursor() as cur:
+            return fetch_one(cur, "SELECT version FROM data_version")[0]
 
     def close(self) -> None:
         self._con.close()

@@ -95,3 +95,67 @@ def counts(store: Store) -> dict[str, int]:
     with store.cursor() as cur:
         return dict(cur.execute(sql).fetchall())
 
+
+
+def squad_summary(store: Store, today: dt.date) -> pd.DataFrame:
+    """One row per athlete for the squad table, as of the end of `today`.
+
+    Columns: athlete_id, name, team, last_activity (timestamp), last_sport, sessions_7d,
+    minutes_7d, week_vs_4wk (minutes in the last 7 days / weekly mean of the last 28 days; NaN
+    without training in 28 days), last_test (date), load_14d (14 daily Foster loads, sRPE x min,
+    oldest first; sessions without sRPE count 0).
+    """
+    return store.query(
+        """WITH acts AS (
+               SELECT athlete_id, sport, start_time, duration_s / 60.0 AS minutes,
+                      coalesce(srpe * duration_s / 60.0, 0) AS load_au,
+                      date_diff('day', CAST(start_time AS DATE), CAST(? AS DATE)) AS days_ago
+               FROM activities WHERE start_time < CAST(? AS DATE) + 1),
+           windows AS (
+               SELECT athlete_id,
+                      count(*) FILTER (WHERE days_ago < 7) AS sessions_7d,
+                      coalesce(sum(minutes) FILTER (WHERE days_ago < 7), 0) AS minutes_7d,
+                      sum(minutes) FILTER (WHERE days_ago < 28) / 4 AS weekly_min_28d,
+                      max(start_time) AS last_activity,
+                      arg_max(sport, start_time) AS last_sport
+               FROM acts GROUP BY athlete_id),
+           daily AS (
+               SELECT a.athlete_id, d.days_ago, coalesce(sum(x.load_au), 0) AS load_au
+               FROM athletes a CROSS JOIN range(13, -1, -1) d(days_ago)
+               LEFT JOIN acts x ON x.athlete_id = a.athlete_id AND x.days_ago = d.days_ago
+               GROUP BY ALL),
+           spark AS (SELECT athlete_id, list(load_au ORDER BY days_ago DESC) AS load_14d FROM daily GROUP BY athlete_id),
+           tests AS (SELECT athlete_id, max(test_date) AS last_test FROM fitness_tests GROUP BY athlete_id)
+           SELECT a.athlete_id, a.name, a.team, w.last_activity, w.last_sport,
+                  coalesce(w.sessions_7d, 0) AS sessions_7d, coalesce(w.minutes_7d, 0) AS minutes_7d,
+                  w.minutes_7d / nullif(w.weekly_min_28d, 0) AS week_vs_4wk,
+                  t.last_test, s.load_14d
+           FROM athletes a LEFT JOIN windows w USING (athlete_id) LEFT JOIN tests t USING (athlete_id)
+           LEFT JOIN spark s USING (athlete_id)
+           ORDER BY a.name""",
+        [today, today],
+    )
+
+
+def strength_sessions(store: Store, athlete_id: int) -> pd.DataFrame:
+    """One row per strength session, newest first: session_id, start_time, workout, minutes,
+    exercises (names in order), sets, volume_kg (sum of weight x reps, warm-ups excluded)."""
+    return store.query(
+        """SELECT s.session_id, a.start_time, a.name AS workout, a.duration_s / 60.0 AS minutes,
+                  list(DISTINCT e.name ORDER BY e.name) AS exercises, count(*) AS sets,
+                  sum(s.weight_kg * s.reps) FILTER (WHERE coalesce(s.set_type, 'normal') <> 'warmup') AS volume_kg
+           FROM strength_sets s JOIN exercises e USING (exercise_id)
+           JOIN activities a ON a.activity_id = s.session_id
+           WHERE s.athlete_id = ?
+           GROUP BY ALL ORDER BY a.start_time DESC""",
+        [athlete_id],
+    )
+
+
+def training_days(store: Store, athlete_id: int) -> pd.DataFrame:
+    """Per training day: day, sessions, minutes (for the calendar heatmap)."""
+    return store.query(
+        """SELECT CAST(start_time AS DATE) AS day, count(*) AS sessions, sum(duration_s) / 60.0 AS minutes
+           FROM activities WHERE athlete_id = ? GROUP BY 1 ORDER BY 1""",
+        [athlete_id],
+    )

@@ -154,6 +154,11 @@ MIGRATIONS: list[list] = [
         )""",
         seed_catalog,
     ],
+    # 2: a counter that every write transaction bumps, so the app's caches know when to refresh
+    [
+        "CREATE TABLE data_version (version BIGINT NOT NULL)",
+        "INSERT INTO data_version VALUES (0)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
