@@ -5,6 +5,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum < requirements.txt | cut -d' ' -f1)
 DB     := $(or $(COACH_DB),data/coach.duckdb)
 PORT   ?= 8501
+CHROMIUM := /usr/bin/chromium
+SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: run test bench venv db
 
@@ -23,7 +25,11 @@ db: $(DB)
 run: venv db
 	COACH_DB=$(DB) $(PY) -m streamlit run dashboard/app.py --server.port $(PORT)
 
-test: venv
+# the browser test drives Debian's chromium (never `playwright install`)
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium
+
+test: venv $(CHROMIUM)
 	$(PY) -m pytest -q
 
 bench: venv

@@ -6,6 +6,9 @@ measurements, not assertions: nothing here fails when a goal is missed.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -47,11 +50,13 @@ def bench_import(tmp: Path, n_files: int = 500) -> tuple[float, str]:
     return seconds, f"{len(files)} files ({statuses}), {rows:,} samples"
 
 
-def bench_daily_load(tmp: Path, athletes: int = 50, days: int = 730) -> tuple[float, str]:
-    """Daily sRPE load per athlete over 2 years, on activity rows written directly."""
-    store = Store(tmp / "load.duckdb")
+def _squad_db(path: Path, athletes: int = 50, days: int = 730) -> tuple[Store, dt.date, dt.date, int]:
+    """A squad of `athletes` with ~0.8 sessions a day over `days` days and fortnightly fitness tests,
+    written directly as activity rows (no samples). Returns the store, first and last day, activities."""
+    store = Store(path)
     rng = np.random.default_rng(7)
-    start = dt.date(2024, 11, 1)
+    end = dt.date.today()
+    start = end - dt.timedelta(days=days - 1)
     athlete_ids = np.repeat(np.arange(1, athletes + 1), days)
     day_offsets = np.tile(np.arange(days), athletes)
     trained = rng.random(athletes * days) < 0.8
@@ -59,21 +64,57 @@ def bench_daily_load(tmp: Path, athletes: int = 50, days: int = 730) -> tuple[fl
     acts = pd.DataFrame({
         "activity_id": np.arange(1, n + 1),
         "athlete_id": athlete_ids[trained],
-        "sport": "running",
+        "sport": rng.choice(["running", "strength"], n),
         "start_time": pd.Timestamp(start) + pd.to_timedelta(day_offsets[trained], unit="D") + pd.Timedelta(hours=7),
         "duration_s": rng.uniform(1800, 5400, n),
         "srpe": rng.integers(2, 9, n).astype(float),
     })
+    test_days = pd.date_range(start, end, freq="14D")
+    tests = pd.DataFrame({"athlete_id": np.repeat(np.arange(1, athletes + 1), len(test_days)),
+                          "test_date": np.tile(test_days, athletes), "run_3000m_s": 780.0})
     with store.transaction() as cur:
         insert_frame(cur, "athletes", pd.DataFrame({"athlete_id": np.arange(1, athletes + 1),
-                                                    "name": [f"Athlete {i}" for i in range(1, athletes + 1)]}))
+                                                    "name": [f"Athlete {i:02d}" for i in range(1, athletes + 1)],
+                                                    "team": [f"Team {i % 3}" for i in range(athletes)]}))
         insert_frame(cur, "activities", acts)
-    end = start + dt.timedelta(days=days - 1)
+        insert_frame(cur, "fitness_tests", tests)
+    return store, start, end, n
+
+
+def bench_daily_load(tmp: Path) -> tuple[float, str]:
+    """Daily sRPE load per athlete over 2 years (median of 5 warm runs)."""
+    store, start, end, n = _squad_db(tmp / "load.duckdb")
     queries.daily_srpe_load(store, start, end)  # warm-up
     runs = [_timed(lambda: queries.daily_srpe_load(store, start, end)) for _ in range(5)]
     seconds = float(np.median([r[0] for r in runs]))
     store.close()
     return seconds, f"{len(runs[0][1]):,} athlete-days from {n:,} activities (median of 5)"
+
+
+_COLD_RENDER = """
+import sys, time
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=60)
+start = time.perf_counter()
+at.run()
+seconds = time.perf_counter() - start
+assert not at.exception, at.exception
+print(seconds, len(at.dataframe[0].value))
+"""
+
+
+def bench_squad_render(tmp: Path) -> tuple[float, str]:
+    """First render of the squad page in a fresh process (cold caches), median of 3 processes."""
+    path = tmp / "squad.duckdb"
+    store, _, _, n = _squad_db(path)
+    store.close()
+    app = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+    runs = []
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", _COLD_RENDER, app], env={**os.environ, "COACH_DB": str(path)},
+                             capture_output=True, text=True, check=True).stdout.split()
+        runs.append(float(out[0]))
+    return float(np.median(runs)), f"{out[1]} athletes, {n:,} activities (AppTest run, median of 3 processes)"
 
 
 def main() -> None:
@@ -84,6 +125,7 @@ def main() -> None:
             ("demo database (24 athletes x 16 weeks)", 60.0, bench_demo),
             ("import 500 one-hour activities (FIT + GPX, 2 workers)", 120.0, bench_import),
             ("daily load query, 50 athletes x 2 years", 0.150, bench_daily_load),
+            ("squad page cold first render, 50 athletes x 2 years", 1.5, bench_squad_render),
         ]:
             seconds, detail = fn(tmp)
             rows.append((label, seconds, goal_s, "yes" if seconds <= goal_s else "NO", detail))

@@ -8,7 +8,25 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 
 import streamlit as st  # noqa: E402
 
+from dashboard import nav  # noqa: E402
+from dashboard.state import read, store  # noqa: E402
+from engine.demo import DemoConfig, write_demo  # noqa: E402
+from engine.store import queries  # noqa: E402
+
 st.set_page_config(page_title="Coach dashboard", page_icon=":material/monitor_heart:", layout="wide")
-st.navigation({
-    "Squad": [st.Page(ROOT / "pages" / "squad.py", title="Squad", icon=":material/groups:", default=True)],
-}).run()
+current = nav.navigation()
+
+if read(queries.athletes).empty and current.url_path != "upload":
+    st.title("Welcome to the coach dashboard")
+    st.write("The database is empty. Load a demo squad to look around, or upload your athletes' files "
+             "(FIT, GPX, TCX runs; Strong, Hevy or native strength CSVs; fitness tests; wellness).")
+    left, right = st.columns(2)
+    if left.button("Load demo squad", type="primary", icon=":material/group_add:",
+                   help="24 simulated athletes over 16 weeks, built from published physiology"):
+        with st.spinner("Building the demo squad (a few seconds)…"):
+            write_demo(store(), DemoConfig())
+        st.rerun()
+    if right.button("Upload files", icon=":material/upload_file:"):
+        st.switch_page(nav.page("upload"))
+else:
+    current.run()

@@ -1,4 +1,10 @@
-"""The app's one DuckDB connection (st.cache_resource) and cached reads."""
+"""The app's one DuckDB connection, cached reads, and the view state kept in the URL."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+import pandas as pd
 import streamlit as st
 
 from engine.store.db import Store, db_path, open_store
@@ -12,3 +18,35 @@ def _store(path: str) -> Store:
 def store() -> Store:
     """One connection per process and file; the path comes from $COACH_DB (default data/coach.duckdb)."""
     return _store(str(db_path().resolve()))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached(path: str, version: int, fn_name: str, _fn: Callable, args: tuple) -> pd.DataFrame:
+    return _fn(_store(path), *args)
+
+
+def read(fn: Callable[..., pd.DataFrame], *args) -> pd.DataFrame:
+    """`fn(store, *args)` through st.cache_data, keyed on the data version: an import refreshes it."""
+    s = store()
+    return _cached(str(s.path), s.data_version(), f"{fn.__module__}.{fn.__qualname__}", fn, args)
+
+
+# --- view state in the URL (st.query_params): opening a copied link shows the same view ---
+
+def param(name: str, default: str | None = None) -> str | None:
+    return st.query_params.get(name, default)
+
+
+def set_param(name: str, value) -> None:
+    """Keep one view setting in the URL (None removes it)."""
+    if value is None:
+        st.query_params.pop(name, None)
+    elif st.query_params.get(name) != str(value):
+        st.query_params[name] = str(value)
+
+
+def date_param(name: str, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(param(name) or "")
+    except ValueError:
+        return default

@@ -22,3 +22,12 @@ def store(tmp_path):
 def samples_dir() -> Path:
     assert SAMPLES.is_dir(), f"sample files not found at {SAMPLES}"
     return SAMPLES
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _never_the_real_database(tmp_path_factory):
+    """Code that falls back to the default database path writes to a scratch file, not data/."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("COACH_DB", str(tmp_path_factory.mktemp("default") / "coach.duckdb"))
+    yield
+    mp.undo()

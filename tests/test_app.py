@@ -1,27 +1,127 @@
-"""The app opens on a real database (the app shell issue extends this)."""
+"""Every page through streamlit.testing AppTest, on real DuckDB files built in a temporary directory."""
+import datetime as dt
+import shutil
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.demo import DemoConfig, write_demo
+from engine.store import queries
 from engine.store.db import Store
-from engine.store.imports import import_file
+
+YESTERDAY = dt.date.today() - dt.timedelta(days=1)
 
 
-def _app(monkeypatch, path):
-    monkeypatch.setenv("COACH_DB", str(path))
-    return AppTest.from_file("../dashboard/app.py", default_timeout=30)
-
-
-def test_empty_database_shows_first_run_help(tmp_path, monkeypatch):
-    at = _app(monkeypatch, tmp_path / "empty.duckdb").run()
-    assert not at.exception
-    assert "database is empty" in at.info[0].value
-
-
-def test_squad_lists_imported_athlete(tmp_path, monkeypatch, samples_dir):
-    path = tmp_path / "one.duckdb"
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory):
+    """A small demo squad, built once; each test works on its own copy."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     store = Store(path)
-    gpx = samples_dir / "gpx" / "garmin_connect.gpx"
-    import_file(store, gpx.name, gpx.read_bytes(), athlete="Ada Lovelace", create=True)
+    write_demo(store, DemoConfig(athletes=6, weeks=4, seed=5, end_date=YESTERDAY))
     store.close()
-    at = _app(monkeypatch, path).run()
+    return path
+
+
+@pytest.fixture
+def db(demo_db, tmp_path, monkeypatch):
+    path = tmp_path / "coach.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("COACH_DB", str(path))
+    return path
+
+
+def _app(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=60).run()
+    if page:
+        at.switch_page(f"../pages/{page}.py")
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run() if page or params else at
+
+
+def _store(path) -> Store:
+    from engine.store.db import open_store
+    return open_store(path)  # the same process-wide connection the app uses
+
+
+def test_empty_database_shows_first_run_screen_and_loads_the_demo(tmp_path, monkeypatch):
+    monkeypatch.setenv("COACH_DB", str(tmp_path / "empty.duckdb"))
+    at = _app()
     assert not at.exception
-    assert at.dataframe[0].value["name"].tolist() == ["Ada Lovelace"]
+    assert at.title[0].value == "Welcome to the coach dashboard"
+    assert [b.label for b in at.button] == ["Load demo squad", "Upload files"]
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.title[0].value == "Squad"
+    assert len(at.dataframe[0].value) == 24
+
+
+def test_squad_lists_every_athlete_and_filters_by_team(db):
+    at = _app()
+    assert not at.exception
+    table = at.dataframe[0].value
+    athletes = queries.athletes(_store(db))
+    assert sorted(table["name"]) == sorted(athletes["name"])
+    assert table["sessions_7d"].sum() > 0 and (table["load_14d"].map(len) == 14).all()
+    team = athletes["team"].iloc[0]
+    at.multiselect[0].set_value([team]).run()
+    assert set(at.dataframe[0].value["team"]) == {team}
+    assert at.query_params["team"] == team
+    assert f"{(athletes['team'] == team).sum()} athletes" in at.caption[0].value
+
+
+def test_athlete_page_shows_the_athlete_from_the_url(db):
+    athletes = queries.athletes(_store(db))
+    who = athletes.iloc[2]
+    start = YESTERDAY - dt.timedelta(days=13)
+    at = _app("athlete", athlete=str(who["athlete_id"]), **{"from": start.isoformat()})
+    assert not at.exception
+    assert at.title[0].value == who["name"]
+    acts = queries.activities(_store(db), int(who["athlete_id"]))
+    expected = acts[acts["start_time"].dt.date >= start]
+    assert len(at.dataframe[0].value) == len(expected) > 0
+    assert at.metric[0].value == str(len(expected))
+    assert at.sidebar.selectbox[0].value == who["athlete_id"]
+
+
+@pytest.mark.parametrize("view", ["Strength log", "Fitness tests", "Calendar"])
+def test_athlete_views_render(db, view):
+    at = _app("athlete", athlete="1", view=view, **{"from": "2000-01-01"})
+    assert not at.exception
+    if view == "Strength log":
+        sessions = queries.strength_sessions(_store(db), 1)
+        assert len(at.dataframe[0].value) == len(sessions)
+    elif view == "Fitness tests":
+        assert len(at.dataframe[0].value) == len(queries.fitness_tests(_store(db), 1)) > 0
+
+
+def test_profile_edit_is_saved_and_a_bad_one_is_refused(db):
+    at = _app("athlete", athlete="1", view="Profile")
+    mass, rest, top, lthr = at.number_input
+    mass.set_value(71.5)
+    at.form_submit_button[0].click().run()
+    assert not at.exception and at.success[0].value == "Profile saved."
+    assert queries.athletes(_store(db)).set_index("athlete_id").loc[1, "mass_kg"] == 71.5
+
+    at.number_input[3].set_value(float(at.number_input[2].value) + 5)  # LTHR above max HR
+    at.form_submit_button[0].click().run()
+    assert "LTHR must lie between" in at.error[0].value
+    assert queries.athletes(_store(db)).set_index("athlete_id").loc[1, "lthr"] != at.number_input[3].value
+
+
+def test_upload_imports_files_and_lists_them_in_the_history(db, samples_dir):
+    at = _app("upload", athlete="2")
+    assert not at.exception
+    files = [(name, (samples_dir / sub / name).read_bytes(), "application/octet-stream")
+             for sub, name in [("gpx", "garmin_connect.gpx"), ("fit", "run.fit"), ("gpx", "garmin_connect.gpx")]]
+    files.append(("notes.csv", b"foo,bar\n1,2\n", "text/csv"))
+    at.file_uploader[0].set_value(files).run()
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception
+    results = at.dataframe[0].value
+    assert results["status"].tolist() == ["imported", "imported", "duplicate", "rejected"]
+    assert results["rows_kept"].tolist()[:2] == [3, 1202]
+    history = at.dataframe[1].value
+    assert {"garmin_connect.gpx", "run.fit", "notes.csv"} <= set(history["file_name"])
+    acts = queries.activities(_store(db), 2)
+    assert {"2018-02-21", "2019-09-14"} <= set(acts["start_time"].dt.strftime("%Y-%m-%d"))

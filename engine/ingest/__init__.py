@@ -1,6 +1,7 @@
 """File parsers: bytes in, canonical frames and a report out; no database writes here."""
 from __future__ import annotations
 
+from engine.ingest import fit, gpx, strength, tables, tcx
 from engine.ingest.common import ParsedActivity, ParsedStrength, ParsedTable, RejectedFile
 from engine.ingest.detect import detect_kind
 
@@ -8,8 +9,6 @@ from engine.ingest.detect import detect_kind
 def parse_file(file_name: str, data: bytes, weight_unit: str = "kg"
                ) -> tuple[str, ParsedActivity | ParsedStrength | ParsedTable]:
     """Detect the kind of a file from its content and parse it; raises RejectedFile."""
-    from engine.ingest import fit, gpx, strength, tables, tcx
-
     if not data:
         raise RejectedFile("empty file")
     kind = detect_kind(file_name, data)

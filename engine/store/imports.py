@@ -115,7 +115,9 @@ def import_files(store: Store, files: list[tuple[str, bytes]], athlete: str | No
     datas = [data for _, data in files]
     with ExitStack() as stack:
         if workers > 1 and len(files) > 1:
-            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=get_context("forkserver")))
+            # fork: workers start at once and never re-run the parent's __main__ (a Streamlit script
+            # under AppTest); they only parse bytes and touch neither DuckDB nor Streamlit
+            pool = stack.enter_context(ProcessPoolExecutor(workers, mp_context=get_context("fork")))
             parsed = pool.map(parse_upload, names, datas, repeat(weight_unit))
         else:
             parsed = map(parse_upload, names, datas, repeat(weight_unit))

@@ -1,0 +1,30 @@
+"""The app's pages: one place that names them, for st.navigation and st.switch_page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+# section -> (file stem, title, icon); only pages that work are listed
+SECTIONS = {
+    "Squad": [
+        ("squad", "Squad", ":material/groups:"),
+        ("athlete", "Athlete", ":material/person:"),
+        ("upload", "Upload", ":material/upload_file:"),
+    ],
+}
+
+
+def page(stem: str) -> st.Page:
+    """The st.Page for pages/<stem>.py."""
+    for pages in SECTIONS.values():
+        for name, title, icon in pages:
+            if name == stem:
+                return st.Page(PAGES_DIR / f"{name}.py", title=title, icon=icon, url_path=name,
+                               default=name == "squad")
+    raise KeyError(stem)
+
+
+def navigation() -> st.Page:
+    return st.navigation({section: [page(name) for name, _, _ in pages] for section, pages in SECTIONS.items()})

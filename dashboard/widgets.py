@@ -1,0 +1,63 @@
+"""Shared widgets: athlete picker, date range, share link, metric with help."""
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.state import date_param, param, read, set_param
+from engine.store import queries
+
+
+def athlete_picker(label: str = "Athlete", container=st) -> int | None:
+    """Pick an athlete; the choice lives in the URL (?athlete=ID) and follows the coach across pages."""
+    athletes = read(queries.athletes)
+    if athletes.empty:
+        return None
+    names = dict(zip(athletes["athlete_id"].astype(int), athletes["name"]))
+    wanted = param("athlete") or st.session_state.get("athlete_id")
+    ids = list(names)
+    index = ids.index(int(wanted)) if str(wanted or "").isdigit() and int(wanted) in names else 0
+    athlete_id = container.selectbox(label, ids, index=index, format_func=names.get)
+    st.session_state["athlete_id"] = athlete_id
+    set_param("athlete", athlete_id)
+    return athlete_id
+
+
+EARLIEST = dt.date(2000, 1, 1)
+
+
+def date_range_picker(last: dt.date, default_days: int = 84, container=st) -> tuple[dt.date, dt.date]:
+    """A from-to range (URL ?from=&to=), defaulting to the `default_days` days up to `last`."""
+    start = max(EARLIEST, min(date_param("from", last - dt.timedelta(days=default_days - 1)), last))
+    end = min(last, max(date_param("to", last), start))
+    chosen = container.date_input("Dates", (start, end), min_value=EARLIEST, max_value=last, format="YYYY-MM-DD")
+    if len(chosen) == 2:  # while the coach is still picking, the widget holds one date
+        start, end = chosen
+    set_param("from", start.isoformat())
+    set_param("to", end.isoformat())
+    return start, end
+
+
+def share_link() -> str:
+    """The URL of this exact view (page and query parameters), shown with a copy button."""
+    base = st.context.url or ""
+    query = urlencode(st.query_params.to_dict())
+    link = f"{base}?{query}" if query else base
+    with st.sidebar:
+        st.caption("Share this view", help="Anyone who opens this link sees this page, athlete and dates.")
+        st.code(link, language=None, wrap_lines=True)
+    return link
+
+
+def metric(label: str, value, unit: str = "", help: str = "", digits: int = 1, delta=None) -> None:
+    """st.metric with its unit in the value and a one-line explanation as tooltip."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        shown = "–"
+    elif isinstance(value, float):
+        shown = f"{value:,.{digits}f} {unit}".strip()
+    else:
+        shown = f"{value} {unit}".strip()
+    st.metric(label, shown, delta=delta, help=help or None)

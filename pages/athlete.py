@@ -1,0 +1,108 @@
+"""Athlete: editable profile, activities, strength log, fitness tests, training calendar."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import figures
+from dashboard.state import param, read, set_param, store
+from dashboard.widgets import athlete_picker, date_range_picker, metric, share_link
+from engine.store import queries
+from engine.store.athletes import PROFILE_RANGES, default_lthr, update_profile
+
+athlete_id = athlete_picker(container=st.sidebar)
+athletes = read(queries.athletes)
+profile = athletes.set_index("athlete_id").loc[athlete_id]
+acts = read(queries.activities, athlete_id)
+st.title(profile["name"])
+st.caption(" · ".join(str(x) for x in [profile["team"], profile["sex"]] if pd.notna(x)))
+
+today = dt.date.today()
+start, end = date_range_picker(today, container=st.sidebar)
+in_range = acts[(acts["start_time"].dt.date >= start) & (acts["start_time"].dt.date <= end)]
+
+cols = st.columns(4)
+with cols[0]:
+    metric("Sessions", len(in_range), help="Activities and strength sessions in the chosen dates")
+with cols[1]:
+    metric("Training time", in_range["duration_s"].sum() / 3600, "h", help="Sum of session durations")
+with cols[2]:
+    metric("Running distance", in_range.loc[in_range["sport"] == "running", "distance_m"].sum() / 1000, "km",
+           help="Sum of run distances in the chosen dates")
+with cols[3]:
+    metric("Avg HR, runs", in_range.loc[in_range["sport"] == "running", "avg_hr"].mean(), "bpm", digits=0,
+           help="Mean of the runs' average heart rates")
+
+views = ["Activities", "Strength log", "Fitness tests", "Calendar", "Profile"]
+view = st.segmented_control("View", views, default=param("view") if param("view") in views else views[0],
+                            label_visibility="collapsed") or views[0]
+set_param("view", view)
+C = st.column_config
+
+if view == "Activities":
+    table = in_range.assign(duration_min=in_range["duration_s"] / 60, distance_km=in_range["distance_m"] / 1000)
+    st.dataframe(table, hide_index=True, placeholder="–", column_order=["start_time", "sport", "name", "duration_min", "distance_km",
+                                                       "avg_hr", "max_hr", "srpe"],
+                 column_config={
+                     "start_time": C.DatetimeColumn("Start", format="YYYY-MM-DD HH:mm"),
+                     "sport": "Sport", "name": "Name",
+                     "duration_min": C.NumberColumn("Duration", format="%.0f min"),
+                     "distance_km": C.NumberColumn("Distance", format="%.2f km"),
+                     "avg_hr": C.NumberColumn("Avg HR", format="%.0f bpm"),
+                     "max_hr": C.NumberColumn("Max HR", format="%.0f bpm"),
+                     "srpe": C.NumberColumn("sRPE", format="%.1f", help="Session RPE, CR-10 (Foster 2001)"),
+                 })
+elif view == "Strength log":
+    sessions = read(queries.strength_sessions, athlete_id)
+    sessions = sessions[(sessions["start_time"].dt.date >= start) & (sessions["start_time"].dt.date <= end)]
+    st.dataframe(sessions, hide_index=True, placeholder="–", column_order=["start_time", "workout", "minutes", "sets", "volume_kg",
+                                                          "exercises"],
+                 column_config={
+                     "start_time": C.DatetimeColumn("Session", format="YYYY-MM-DD HH:mm"),
+                     "workout": "Workout", "minutes": C.NumberColumn("Duration", format="%.0f min"),
+                     "sets": C.NumberColumn("Sets"),
+                     "volume_kg": C.NumberColumn("Volume", format="%.0f kg",
+                                                 help="Sum of weight x reps over working sets (warm-ups excluded)"),
+                     "exercises": C.ListColumn("Exercises"),
+                 })
+    with st.expander("All sets of the chosen dates"):
+        sets = read(queries.strength_sets, athlete_id)
+        sets = sets[(sets["session_date"].dt.date >= start) & (sets["session_date"].dt.date <= end)]
+        st.dataframe(sets, hide_index=True, placeholder="–", column_order=["session_date", "exercise_name", "set_order", "set_type",
+                                                          "weight_kg", "reps", "duration_s", "rpe", "rir", "rest_s"])
+elif view == "Fitness tests":
+    tests = read(queries.fitness_tests, athlete_id)
+    st.dataframe(tests.assign(run_3000m_min=tests["run_3000m_s"] / 60), hide_index=True,
+                 column_order=["test_date", "mass_kg", "run_3000m_min", "pullups", "situps_60s", "shuttle_30x2_s",
+                               "lap_200m_s"],
+                 column_config={
+                     "test_date": C.DateColumn("Date"), "mass_kg": C.NumberColumn("Mass", format="%.1f kg"),
+                     "run_3000m_min": C.NumberColumn("3,000 m", format="%.2f min", help="Sum of the 15 laps"),
+                     "pullups": "Pull-ups", "situps_60s": C.NumberColumn("Sit-ups", help="In 60 s"),
+                     "shuttle_30x2_s": C.NumberColumn("Shuttle 30x2", format="%.2f s"),
+                     "lap_200m_s": C.LineChartColumn("200 m laps (s)", help="The 15 lap splits of the 3,000 m"),
+                 })
+elif view == "Calendar":
+    st.plotly_chart(figures.calendar_heatmap(read(queries.training_days, athlete_id), end), width="stretch")
+else:
+    with st.form("profile"):
+        left, right = st.columns(2)
+        sexes = ["M", "F"]
+        sex = left.selectbox("Sex", sexes, index=sexes.index(profile["sex"]) if profile["sex"] in sexes else None)
+        birth = left.date_input("Birth date", profile["birth_date"] if pd.notna(profile["birth_date"]) else None,
+                                min_value=dt.date(1900, 1, 1), max_value=today)
+        mass = left.number_input("Mass (kg)", *PROFILE_RANGES["mass_kg"], value=profile["mass_kg"] if pd.notna(profile["mass_kg"]) else None, step=0.5)
+        rest = right.number_input("Resting HR (bpm)", *PROFILE_RANGES["hr_rest"], value=profile["hr_rest"] if pd.notna(profile["hr_rest"]) else None, step=1.0)
+        top = right.number_input("Max HR (bpm)", *PROFILE_RANGES["hr_max"], value=profile["hr_max"] if pd.notna(profile["hr_max"]) else None, step=1.0)
+        lthr = right.number_input("LTHR (bpm)", *PROFILE_RANGES["lthr"], value=profile["lthr"] if pd.notna(profile["lthr"]) else None, step=1.0,
+                                  help="Lactate-threshold HR; empty = rest + 0.85 x (max - rest)")
+        if st.form_submit_button("Save profile", type="primary"):
+            if lthr is None and rest and top:
+                lthr = round(default_lthr(rest, top))
+            try:
+                update_profile(store(), athlete_id, sex=sex, birth_date=birth, mass_kg=mass, hr_rest=rest,
+                               hr_max=top, lthr=lthr)
+                st.success("Profile saved.")
+            except ValueError as err:
+                st.error(f"Not saved: {err}")
+share_link()
