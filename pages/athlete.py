@@ -91,11 +91,15 @@ else:
         sex = left.selectbox("Sex", sexes, index=sexes.index(profile["sex"]) if profile["sex"] in sexes else None)
         birth = left.date_input("Birth date", profile["birth_date"] if pd.notna(profile["birth_date"]) else None,
                                 min_value=dt.date(1900, 1, 1), max_value=today)
-        mass = left.number_input("Mass (kg)", *PROFILE_RANGES["mass_kg"], value=profile["mass_kg"] if pd.notna(profile["mass_kg"]) else None, step=0.5)
-        rest = right.number_input("Resting HR (bpm)", *PROFILE_RANGES["hr_rest"], value=profile["hr_rest"] if pd.notna(profile["hr_rest"]) else None, step=1.0)
-        top = right.number_input("Max HR (bpm)", *PROFILE_RANGES["hr_max"], value=profile["hr_max"] if pd.notna(profile["hr_max"]) else None, step=1.0)
-        lthr = right.number_input("LTHR (bpm)", *PROFILE_RANGES["lthr"], value=profile["lthr"] if pd.notna(profile["lthr"]) else None, step=1.0,
-                                  help="Lactate-threshold HR; empty = rest + 0.85 x (max - rest)")
+        def number(column, label, field, fmt, step, help=None):
+            value = profile[field] if pd.notna(profile[field]) else None
+            return column.number_input(label, *PROFILE_RANGES[field], value=value, step=step, format=fmt, help=help)
+
+        mass = number(left, "Mass (kg)", "mass_kg", "%.1f", 0.5)
+        rest = number(right, "Resting HR (bpm)", "hr_rest", "%.0f", 1.0)
+        top = number(right, "Max HR (bpm)", "hr_max", "%.0f", 1.0)
+        lthr = number(right, "LTHR (bpm)", "lthr", "%.0f", 1.0,
+                      help="Lactate-threshold HR; empty = rest + 0.85 x (max - rest)")
         if st.form_submit_button("Save profile", type="primary"):
             if lthr is None and rest and top:
                 lthr = round(default_lthr(rest, top))
