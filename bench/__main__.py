@@ -18,6 +18,7 @@ import pandas as pd
 
 from bench.fixtures import one_hour_fit_files, one_hour_gpx_files
 from engine.demo import DemoConfig, write_demo
+from engine.load import report
 from engine.store import queries
 from engine.store.db import Store, insert_frame
 from engine.store.imports import import_files
@@ -91,6 +92,16 @@ def bench_daily_load(tmp: Path) -> tuple[float, str]:
     return seconds, f"{len(runs[0][1]):,} athlete-days from {n:,} activities (median of 5)"
 
 
+def bench_load_metrics(tmp: Path) -> tuple[float, str]:
+    """Every load metric (PMC, ACWR x3, monotony, strain, FRBI) for 50 athletes x 2 years, from the
+    store: sessions read, daily matrix built, metrics computed (median of 5 warm runs)."""
+    store, _, end, n = _squad_db(tmp / "metrics.duckdb")
+    report.daily_metrics(store, end)  # warm-up
+    runs = [_timed(lambda: report.daily_metrics(store, end)) for _ in range(5)]
+    store.close()
+    return float(np.median([r[0] for r in runs])), f"{len(runs[0][1]):,} athlete-days, {n:,} sessions (median of 5)"
+
+
 _COLD_RENDER = """
 import sys, time
 from streamlit.testing.v1 import AppTest
@@ -125,6 +136,7 @@ def main() -> None:
             ("demo database (24 athletes x 16 weeks)", 60.0, bench_demo),
             ("import 500 one-hour activities (FIT + GPX, 2 workers)", 120.0, bench_import),
             ("daily load query, 50 athletes x 2 years", 0.150, bench_daily_load),
+            ("every load metric, 50 athletes x 2 years", 0.150, bench_load_metrics),
             ("squad page cold first render, 50 athletes x 2 years", 1.5, bench_squad_render),
         ]:
             seconds, detail = fn(tmp)

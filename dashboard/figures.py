@@ -44,3 +44,78 @@ def calendar_heatmap(days: pd.DataFrame, end: dt.date, weeks: int = 26) -> go.Fi
     ))
     fig.update_yaxes(autorange="reversed")
     return themed(fig, "Training days", "week (Monday)", "", height=240)
+
+
+def _with_plan(fig: go.Figure, plan: pd.DataFrame | None, columns: dict[str, str], secondary: set[str] = frozenset()):
+    """Draw the projected days of `plan` as dashed continuations of the named lines."""
+    if plan is None or plan.empty:
+        return
+    for i, (column, name) in enumerate(columns.items()):
+        fig.add_trace(go.Scatter(x=plan["day"], y=plan[column], name=f"{name} (plan)", mode="lines",
+                                 line=dict(dash="dash", color=COLORS[(i + 1) % len(COLORS)]),
+                                 yaxis="y2" if column in secondary else "y"))
+
+
+def pmc_chart(daily: pd.DataFrame, plan: pd.DataFrame | None = None) -> go.Figure:
+    """Performance management chart: daily load bars, CTL / ATL / TSB lines (a.u.), dashed plan."""
+    fig = go.Figure()
+    fig.add_bar(x=daily["day"], y=daily["load_au"], name="Daily load", marker_color="#cfd8dc")
+    for i, (column, name) in enumerate({"ctl": "CTL (fitness)", "atl": "ATL (fatigue)", "tsb": "TSB (form)"}.items()):
+        fig.add_trace(go.Scatter(x=daily["day"], y=daily[column], name=name, mode="lines",
+                                 line=dict(color=COLORS[i + 1])))
+    if plan is not None and not plan.empty:
+        fig.add_bar(x=plan["day"], y=plan["load_au"], name="Planned load", marker_color="#f2cc8f")
+    _with_plan(fig, plan, {"ctl": "CTL", "atl": "ATL", "tsb": "TSB"})
+    return themed(fig, "Fitness, fatigue and form", "date", "load (a.u./day)", height=380)
+
+
+def acwr_chart(daily: pd.DataFrame, low: float, high: float, plan: pd.DataFrame | None = None) -> go.Figure:
+    """ACWR line with the configured band shaded (ratio, no unit)."""
+    fig = go.Figure()
+    fig.add_hrect(y0=low, y1=high, fillcolor=COLORS[3], opacity=0.15, line_width=0,
+                  annotation_text=f"band {low:g}–{high:g}", annotation_position="top left")
+    fig.add_trace(go.Scatter(x=daily["day"], y=daily["acwr"], name="ACWR", mode="lines", line=dict(color=COLORS[0])))
+    fig.add_trace(go.Scatter(x=daily["day"], y=daily["frbi"], name="FRBI", mode="lines",
+                             line=dict(color=COLORS[1], width=1)))
+    _with_plan(fig, plan, {"acwr": "ACWR", "frbi": "FRBI"})
+    return themed(fig, "Acute:chronic workload ratio", "date", "ratio (acute / chronic)")
+
+
+def weekly_monotony_strain_chart(weekly: pd.DataFrame, monotony_max: float, strain_max: float) -> go.Figure:
+    """Weekly monotony (line, no unit) and strain (bars, a.u.) with their thresholds."""
+    fig = go.Figure()
+    fig.add_bar(x=weekly["week"], y=weekly["strain"], name="Strain (a.u.)", marker_color=COLORS[4])
+    fig.add_trace(go.Scatter(x=weekly["week"], y=weekly["monotony"], name="Monotony", yaxis="y2",
+                             mode="lines+markers", line=dict(color=COLORS[2])))
+    fig.add_hline(y=strain_max, line_dash="dot", line_color=COLORS[4], annotation_text="strain threshold")
+    fig.add_hline(y=monotony_max, line_dash="dot", line_color=COLORS[2], yref="y2",
+                  annotation_text="monotony threshold")
+    fig = themed(fig, "Weekly monotony and strain", "week (Monday)", "strain (a.u.)")
+    fig.update_layout(yaxis2=dict(title="monotony (mean / SD)", overlaying="y", side="right", rangemode="tozero"))
+    return fig
+
+
+def zones_chart(weekly: pd.DataFrame) -> go.Figure:
+    """Minutes per week in Edwards HR zones 1-5 (50-60 ... 90-100 % HRmax), stacked."""
+    fig = go.Figure()
+    for z in range(1, 6):
+        fig.add_bar(x=weekly["week"], y=weekly[f"zone_{z}_min"], name=f"Z{z} {40 + 10 * z}-{50 + 10 * z} %")
+    fig.update_layout(barmode="stack")
+    return themed(fig, "Time in HR zones", "week (Monday)", "minutes")
+
+
+def muscle_volume_chart(volume: pd.DataFrame) -> go.Figure:
+    """Weekly strength volume (kg lifted) per muscle group, stacked."""
+    fig = go.Figure()
+    for muscle, part in volume.groupby("muscle"):
+        fig.add_bar(x=part["week"], y=part["volume_kg"], name=muscle)
+    fig.update_layout(barmode="stack")
+    return themed(fig, "Strength volume per muscle group", "week (Monday)", "volume (kg = sets x reps x kg)")
+
+
+def e1rm_chart(e1rm: pd.DataFrame) -> go.Figure:
+    """Estimated 1RM per session for the chosen exercises (kg)."""
+    fig = go.Figure()
+    for name, part in e1rm.groupby("exercise_name"):
+        fig.add_trace(go.Scatter(x=part["session_date"], y=part["e1rm_epley_kg"], name=name, mode="lines+markers"))
+    return themed(fig, "Estimated 1RM (Epley, sets of <= 10 reps)", "date", "e1RM (kg)")

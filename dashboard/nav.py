@@ -11,7 +11,10 @@ SECTIONS = {
     "Squad": [
         ("squad", "Squad", ":material/groups:"),
         ("athlete", "Athlete", ":material/person:"),
+        ("load", "Training load", ":material/monitoring:"),
+        ("planner", "What-if planner", ":material/event_upcoming:"),
         ("upload", "Upload", ":material/upload_file:"),
+        ("settings", "Settings", ":material/tune:"),
     ],
 }
 

@@ -61,3 +61,17 @@ def metric(label: str, value, unit: str = "", help: str = "", digits: int = 1, d
     else:
         shown = f"{value} {unit}".strip()
     st.metric(label, shown, delta=delta, help=help or None)
+
+
+LOAD_METRICS = [("ctl", "CTL, a.u."), ("atl", "ATL, a.u."), ("tsb", "TSB, a.u."), ("acwr", "ACWR"),
+                ("monotony", "Monotony"), ("strain", "Strain, a.u."), ("frbi", "FRBI")]
+
+
+def load_metric_row(values, when: str = "") -> None:
+    """One row of the load metrics of `values` (a mapping), each with its formula as tooltip."""
+    from engine.load.report import METRIC_HELP
+
+    for col, (key, label) in zip(st.columns(len(LOAD_METRICS)), LOAD_METRICS):
+        with col:
+            metric(f"{label}{when}", float(values[key]), help=METRIC_HELP[key],
+                   digits=0 if "a.u." in label else 2)

@@ -6,10 +6,16 @@ import streamlit as st
 from dashboard import nav
 from dashboard.state import param, read, set_param
 from dashboard.widgets import share_link
+from engine.load import report
 from engine.store import queries
 
 st.title("Squad")
-squad = read(queries.squad_summary, dt.date.today())
+today = dt.date.today()
+squad = read(queries.squad_summary, today).merge(
+    read(report.squad_flags, today)[["athlete_id", "flag_count", "flags", "why", "acwr", "frbi"]],
+    on="athlete_id", how="left")
+squad["flag_count"] = squad["flag_count"].fillna(0).astype(int)
+squad = squad.sort_values(["flag_count", "name"], ascending=[False, True], ignore_index=True)
 teams = sorted(squad["team"].dropna().unique())
 chosen = st.multiselect("Team", teams, default=[t for t in (param("team") or "").split(",") if t in teams],
                         placeholder="All teams")
@@ -17,16 +23,29 @@ set_param("team", ",".join(chosen) or None)
 if chosen:
     squad = squad[squad["team"].isin(chosen)]
 
+flagged = squad[squad["flag_count"] > 0].sort_values("flag_count", ascending=False)
+if len(flagged):
+    st.warning(f"**{len(flagged)} athlete{'s' if len(flagged) > 1 else ''} need{'' if len(flagged) > 1 else 's'} "
+               "attention**", icon=":material/flag:")
+    with st.expander("Why these flags"):
+        for row in flagged.itertuples():
+            chips = " ".join(f":red-badge[{label}]" for label in row.flags)
+            st.markdown(f"**{row.name}** {chips}", help=" · ".join(row.why))
+else:
+    st.success("No risk flags today.", icon=":material/check_circle:")
 st.caption(f"{len(squad)} athletes · {int(squad['sessions_7d'].sum())} sessions in the last 7 days. "
-           "Click a row to open the athlete; click a column header to sort.")
+           "Click a row to open the athlete; click a column header to sort (Risk sorts by flags).")
 C = st.column_config
 table = st.dataframe(
     squad, hide_index=True, on_select="rerun", selection_mode="single-row", key="squad_table",
-    column_order=["name", "team", "last_activity", "last_sport", "sessions_7d", "minutes_7d", "week_vs_4wk",
-                  "last_test", "load_14d"],
+    column_order=["name", "team", "flag_count", "flags", "last_activity", "last_sport", "sessions_7d", "minutes_7d",
+                  "week_vs_4wk", "acwr", "last_test", "load_14d"],
     column_config={
         "name": C.TextColumn("Athlete"),
         "team": C.TextColumn("Team"),
+        "flag_count": C.NumberColumn("Risk", help="Number of risk flags raised today (Settings page: thresholds)"),
+        "flags": C.ListColumn("Flags", help="ACWR out of band, monotony, strain, FRBI, TSB below floor"),
+        "acwr": C.NumberColumn("ACWR", format="%.2f", help=report.METRIC_HELP["acwr"]),
         "last_activity": C.DatetimeColumn("Last activity", format="YYYY-MM-DD HH:mm"),
         "last_sport": C.TextColumn("Sport"),
         "sessions_7d": C.NumberColumn("Sessions 7 d", help="Sessions in the last 7 days, today included"),

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.demo import DemoConfig, write_demo
+from engine.store import loads as store_loads
 from engine.store import queries
 from engine.store.db import Store
 
@@ -17,7 +18,7 @@ def demo_db(tmp_path_factory):
     """A small demo squad, built once; each test works on its own copy."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     store = Store(path)
-    write_demo(store, DemoConfig(athletes=6, weeks=4, seed=5, end_date=YESTERDAY))
+    write_demo(store, DemoConfig(athletes=6, weeks=6, seed=5, end_date=YESTERDAY))
     store.close()
     return path
 
@@ -125,3 +126,65 @@ def test_upload_imports_files_and_lists_them_in_the_history(db, samples_dir):
     assert {"garmin_connect.gpx", "run.fit", "notes.csv"} <= set(history["file_name"])
     acts = queries.activities(_store(db), 2)
     assert {"2018-02-21", "2019-09-14"} <= set(acts["start_time"].dt.strftime("%Y-%m-%d"))
+
+
+def test_squad_shows_risk_flags_with_reasons(db):
+    from engine.load import report
+    flags = report.squad_flags(_store(db), dt.date.today())
+    at = _app()
+    table = at.dataframe[0].value
+    assert table["flag_count"].tolist() == sorted(table["flag_count"], reverse=True)  # riskiest first
+    expected = dict(zip(flags["athlete_id"], flags["flag_count"]))
+    assert {a: n for a, n in zip(table["athlete_id"], table["flag_count"])} == expected
+    flagged = sum(n > 0 for n in expected.values())
+    if flagged:
+        assert f"{flagged} athlete" in at.warning[0].value and "need" in at.warning[0].value
+    else:
+        assert at.success[0].value == "No risk flags today."
+
+
+def test_training_load_page_draws_every_chart(db):
+    lifter = int(_store(db).query("SELECT min(athlete_id) AS a FROM strength_sets")["a"][0])
+    at = _app("load", athlete=str(lifter), **{"from": "2000-01-01"})
+    assert not at.exception
+    assert at.title[0].value == "Training load"
+    labels = [m.label for m in at.metric]
+    assert labels == ["CTL, a.u.", "ATL, a.u.", "TSB, a.u.", "ACWR", "Monotony", "Strain, a.u.", "FRBI"]
+    assert all(m.help for m in at.metric)
+    charts = at.get("plotly_chart")
+    assert len(charts) == 6  # PMC, ACWR, monotony/strain, HR zones, muscle volume, e1RM
+    assert len(at.multiselect[0].value) == 3  # e1RM of three exercises by default
+
+
+def test_planner_suggests_the_frbi_cut_and_applies_it(db):
+    from engine.load import planner, report
+    at = _app("planner", athlete="1")
+    assert not at.exception
+    at.slider[0].set_value(at.slider[0].max).run()  # a very hard week
+    assert "cut planned load 15-20 % for 3-5 days" in at.warning[0].value
+    daily = report.daily_metrics(_store(db), dt.date.today(), 1)
+    planned = planner.day_pattern_plan(at.slider[0].value, list(planner.PATTERNS.values())[0])
+    expected = planner.frbi_suggestion(daily["load_au"].to_numpy(), planned, report.athlete_settings(_store(db), 1))
+    next(b for b in at.button if b.label == "Apply the suggestion").click().run()
+    assert not at.exception
+    assert at.segmented_control[0].value == "Day by day"
+    assert [n.value for n in at.number_input] == [float(round(x)) for x in expected["adjusted"]]
+    next(b for b in at.button if b.label == "Save this plan").click().run()
+    saved = store_loads.planned_days(_store(db), 1)
+    assert saved["planned_au"].tolist() == [float(round(x)) for x in expected["adjusted"]]
+
+
+def test_settings_are_saved_per_team_and_bad_values_refused(db):
+    from engine.load import report
+    team = queries.athletes(_store(db))["team"].dropna().iloc[0]
+    at = _app("settings", team=team)
+    assert not at.exception
+    field = next(n for n in at.number_input if n.label == "monotony_threshold")
+    field.set_value(2.5)
+    at.form_submit_button[0].click().run()
+    assert at.success[0].value.startswith("Settings saved")
+    assert report.team_settings(_store(db))[team].monotony_threshold == 2.5
+    next(n for n in at.number_input if n.label == "acwr_low").set_value(1.6)  # above acwr_high
+    at.form_submit_button[0].click().run()
+    assert at.error[0].value.startswith("Not saved")
+    assert report.team_settings(_store(db))[team].acwr_low == 0.8

@@ -159,6 +159,21 @@ MIGRATIONS: list[list] = [
         "CREATE TABLE data_version (version BIGINT NOT NULL)",
         "INSERT INTO data_version VALUES (0)",
     ],
+    # 3: training-load settings per team, and planned weeks from the what-if planner
+    [
+        """CREATE TABLE load_settings (
+            team VARCHAR PRIMARY KEY,    -- '' = athletes without a team
+            settings JSON NOT NULL,      -- engine.load.settings.LoadSettings.to_dict()
+            updated_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE TABLE planned_days (
+            athlete_id INTEGER NOT NULL,
+            day DATE NOT NULL,
+            planned_au DOUBLE NOT NULL,  -- planned Foster load, sRPE x min
+            saved_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (athlete_id, day)
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

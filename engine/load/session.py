@@ -1,0 +1,121 @@
+"""Per-session loads: Foster session-RPE load, Banister and Edwards TRIMP, hrTSS, time in zones.
+
+`hr_session_loads` works on the HR records of many activities and athletes at once (numpy on every
+record, one pandas groupby to sum per activity).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from engine.load.settings import LoadSettings
+
+EDWARDS_BOUNDS = (0.5, 0.6, 0.7, 0.8, 0.9)  # lower bounds of zones 1-5, fraction of HRmax (Edwards 1993)
+ZONE_COLUMNS = [f"zone_s_{z}" for z in range(1, 6)]
+HR_LOAD_COLUMNS = ["activity_id", "trimp_banister", "trimp_edwards", "hrtss", *ZONE_COLUMNS, "hr_minutes"]
+
+
+def _as_float(values):
+    """Series stay Series (nullable NA -> NaN); anything else becomes a float ndarray."""
+    if isinstance(values, pd.Series):
+        return values.astype("float64")
+    return np.asarray(values, dtype=float)
+
+
+def foster_load(srpe, duration_s):
+    """Session load, a.u. = session RPE (CR-10) x duration (min) (Foster et al., JSCR 2001;15:109).
+
+    Scalars, arrays or Series; a missing RPE gives NaN.
+    """
+    return _as_float(srpe) * _as_float(duration_s) / 60.0
+
+
+def _profiles(athletes: pd.DataFrame, settings: LoadSettings) -> pd.DataFrame:
+    """Per athlete_id: hr_rest, hr_max, lthr (bpm) and the Banister a, b.
+
+    Sex 'F' (any case) takes the women's coefficients; 'M', missing or anything else the men's.
+    A missing LTHR is rest + lthr_fraction x (max - rest).
+    """
+    female = athletes["sex"].fillna("").astype(str).str.strip().str.upper().str.startswith("F").to_numpy()
+    rest = _as_float(athletes["hr_rest"]).to_numpy()
+    hr_max = _as_float(athletes["hr_max"]).to_numpy()
+    lthr = _as_float(athletes["lthr"]).to_numpy()
+    return pd.DataFrame({
+        "hr_rest": rest,
+        "hr_max": hr_max,
+        "lthr": np.where(np.isnan(lthr), rest + settings.lthr_fraction * (hr_max - rest), lthr),
+        "a": np.where(female, settings.trimp_a_women, settings.trimp_a_men),
+        "b": np.where(female, settings.trimp_b_women, settings.trimp_b_men),
+    }, index=athletes["athlete_id"].to_numpy())
+
+
+def _banister_per_min(hr_reserve_fraction, a, b):
+    """Banister TRIMP per minute = HRr x a x e^(b x HRr) (Banister 1991; Morton et al. 1990)."""
+    return hr_reserve_fraction * a * np.exp(b * hr_reserve_fraction)
+
+
+def hr_session_loads(samples: pd.DataFrame, athletes: pd.DataFrame, settings: LoadSettings) -> pd.DataFrame:
+    """One row per activity_id with trimp_banister, trimp_edwards, hrtss, zone_s_1..zone_s_5, hr_minutes.
+
+    samples: activity_id, athlete_id, t_s, heart_rate (bpm); athletes: athlete_id, sex, hr_rest,
+    hr_max, lthr (bpm). Each record lasts until the next record of its activity, at most
+    settings.max_sample_gap_s (so a pause counts that much, not its length); the last record 0 s.
+    - trimp_banister = sum dt_min x HRr x a x e^(b x HRr), HRr = (HR - rest)/(max - rest) clipped to
+      [0, 1] (Banister 1991; men a 0.64 b 1.92, women a 0.86 b 1.67, Morton et al. 1990).
+    - trimp_edwards = sum of minutes in zones 50-60 ... 90-100+ %HRmax x 1..5 (Edwards 1993);
+      zone_s_z = seconds in zone z (above HRmax counts as zone 5, below 50 % in none).
+    - hrtss = 100 x trimp_banister / Banister TRIMP of 60 min at LTHR (hrTSS points).
+    - hr_minutes = minutes with a valid HR (NaN or <= 0 bpm records count nothing).
+    TRIMP and hrTSS are NaN for an activity without a valid HR minute or whose athlete lacks
+    hr_rest / hr_max (or has max <= rest); Edwards TRIMP and zones need only hr_max.
+    """
+    if samples.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "activity_id" else "float64")
+                             for c in HR_LOAD_COLUMNS})
+    s = samples.sort_values(["activity_id", "t_s"], kind="stable")
+    activity = s["activity_id"].to_numpy()
+    t_s = _as_float(s["t_s"]).to_numpy()
+    hr = _as_float(s["heart_rate"]).to_numpy()
+    profile = _profiles(athletes, settings).reindex(s["athlete_id"].to_numpy())
+    rest, hr_max, lthr, a, b = (profile[c].to_numpy() for c in ("hr_rest", "hr_max", "lthr", "a", "b"))
+
+    gap_s = np.zeros(len(t_s))
+    gap_s[:-1] = np.where(activity[1:] == activity[:-1], np.diff(t_s), 0.0)
+    valid = np.isfinite(hr) & (hr > 0)
+    dt_s = np.where(valid, np.clip(gap_s, 0.0, settings.max_sample_gap_s), 0.0)
+
+    reserve = hr_max - rest
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hrr = np.clip((hr - rest) / reserve, 0.0, 1.0)
+        lthr_hrr = np.clip((lthr - rest) / reserve, 0.0, 1.0)
+        zone = np.where(valid & (hr_max > 0), np.digitize(hr / hr_max, EDWARDS_BOUNDS), 0)
+    per_record = pd.DataFrame({
+        "activity_id": activity,
+        "trimp_banister": np.where(dt_s > 0, dt_s / 60.0 * _banister_per_min(hrr, a, b), 0.0),
+        **{col: np.where(zone == z, dt_s, 0.0) for z, col in enumerate(ZONE_COLUMNS, start=1)},
+        "hr_s": dt_s,
+        "no_reserve": ~(reserve > 0),
+        "no_max": ~(hr_max > 0),
+        "trimp_60min_lthr": 60.0 * _banister_per_min(lthr_hrr, a, b),
+    })
+    out = per_record.groupby("activity_id", sort=True).agg(
+        trimp_banister=("trimp_banister", "sum"), **{c: (c, "sum") for c in ZONE_COLUMNS},
+        hr_s=("hr_s", "sum"), no_reserve=("no_reserve", "any"), no_max=("no_max", "any"),
+        trimp_60min_lthr=("trimp_60min_lthr", "first"),
+    )
+    no_hr = out["hr_s"].to_numpy() <= 0
+    no_banister = no_hr | out["no_reserve"].to_numpy()
+    no_edwards = no_hr | out["no_max"].to_numpy()
+    zone_s = np.where(no_edwards[:, None], np.nan, out[ZONE_COLUMNS].to_numpy())
+    banister = np.where(no_banister, np.nan, out["trimp_banister"].to_numpy())
+    trimp_60min_lthr = out["trimp_60min_lthr"].to_numpy()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hrtss = np.where(trimp_60min_lthr > 0, 100.0 * banister / trimp_60min_lthr, np.nan)
+    return pd.DataFrame({
+        "activity_id": out.index.to_numpy(),
+        "trimp_banister": banister,
+        "trimp_edwards": zone_s @ np.arange(1.0, 6.0) / 60.0,
+        "hrtss": hrtss,
+        **{c: zone_s[:, i] for i, c in enumerate(ZONE_COLUMNS)},
+        "hr_minutes": out["hr_s"].to_numpy() / 60.0,
+    })

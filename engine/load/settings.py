@@ -1,0 +1,133 @@
+"""Every constant of the training-load science, with its unit and source (DESIGN.md "Load science").
+
+One `LoadSettings` per team; the Settings page shows each field with its FIELD_HELP line.
+Thresholds are configurable guidance, not clinical cut-offs.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import asdict, dataclass, fields
+
+ACWR_METHODS = ("rolling_coupled", "rolling_uncoupled", "ewma")
+LOAD_SOURCES = ("srpe", "hrtss", "blend")
+MONOTONY_SDS = ("population", "sample")
+CHOICES = {"acwr_method": ACWR_METHODS, "load_source": LOAD_SOURCES, "monotony_sd": MONOTONY_SDS}
+
+
+@dataclass
+class LoadSettings:
+    """Training-load constants (units and sources in FIELD_HELP)."""
+
+    ctl_days: float = 42.0
+    atl_days: float = 7.0
+    trimp_a_men: float = 0.64
+    trimp_b_men: float = 1.92
+    trimp_a_women: float = 0.86
+    trimp_b_women: float = 1.67
+    lthr_fraction: float = 0.85
+    max_sample_gap_s: float = 30.0
+    acwr_method: str = "ewma"
+    acute_days: int = 7
+    chronic_days: int = 28
+    acwr_low: float = 0.8
+    acwr_high: float = 1.3
+    monotony_threshold: float = 2.0
+    strain_threshold: float = 6000.0
+    monotony_sd: str = "population"
+    monotony_cap: float = 10.0
+    frbi_threshold: float = 1.2
+    frbi_cut_low: float = 0.15
+    frbi_cut_high: float = 0.20
+    frbi_cut_days: int = 3
+    frbi_cut_days_max: int = 5
+    frbi_median_days: int = 28
+    tsb_floor: float = -120.0  # a.u./day: the common -30 on the TSS scale x 4.2 a.u. per TSS point [A]
+    load_source: str = "blend"
+
+    @property
+    def monotony_ddof(self) -> int:
+        """numpy ddof of the monotony SD: 0 = population SD, 1 = sample SD."""
+        return 0 if self.monotony_sd == "population" else 1
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first bad field."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            is_number = isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+            if isinstance(f.default, numbers.Real) and not is_number:
+                raise ValueError(f"{f.name} must be a finite number (got {value!r})")
+        for name in ("ctl_days", "atl_days", "acute_days", "chronic_days", "frbi_cut_days",
+                     "frbi_cut_days_max", "frbi_median_days", "trimp_a_men", "trimp_b_men",
+                     "trimp_a_women", "trimp_b_women", "max_sample_gap_s", "monotony_cap",
+                     "monotony_threshold", "strain_threshold", "frbi_threshold", "acwr_high"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be greater than 0 (got {getattr(self, name)})")
+        for name in ("acute_days", "chronic_days", "frbi_cut_days", "frbi_cut_days_max", "frbi_median_days"):
+            if int(getattr(self, name)) != getattr(self, name):
+                raise ValueError(f"{name} must be a whole number of days (got {getattr(self, name)})")
+        for name, allowed in CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)} (got {getattr(self, name)!r})")
+        if not 0 < self.lthr_fraction < 1:
+            raise ValueError(f"lthr_fraction must be between 0 and 1 (got {self.lthr_fraction})")
+        if self.acute_days >= self.chronic_days:
+            raise ValueError(f"acute_days ({self.acute_days}) must be shorter than "
+                             f"chronic_days ({self.chronic_days})")
+        if self.acwr_low < 0 or self.acwr_low >= self.acwr_high:
+            raise ValueError(f"acwr_low ({self.acwr_low}) must be at least 0 and below "
+                             f"acwr_high ({self.acwr_high})")
+        if not 0 < self.frbi_cut_low < self.frbi_cut_high < 1:
+            raise ValueError(f"need 0 < frbi_cut_low ({self.frbi_cut_low}) < frbi_cut_high "
+                             f"({self.frbi_cut_high}) < 1")
+        if not self.frbi_cut_days <= self.frbi_cut_days_max <= 7:
+            raise ValueError(f"need frbi_cut_days ({self.frbi_cut_days}) <= frbi_cut_days_max "
+                             f"({self.frbi_cut_days_max}) <= 7 (the plan is one week)")
+        if self.ctl_days <= self.atl_days:
+            raise ValueError(f"ctl_days ({self.ctl_days}) must be longer than atl_days ({self.atl_days})")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict) -> LoadSettings:
+        """Known keys from `values`, defaults for the rest; unknown keys are ignored."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+
+FIELD_HELP: dict[str, str] = {
+    "ctl_days": "Fitness (CTL) time constant, days; Banister impulse-response, 42 d by convention.",
+    "atl_days": "Fatigue (ATL) time constant, days; Banister impulse-response, 7 d by convention.",
+    "trimp_a_men": "Banister TRIMP weighting a for men (and unknown sex); Morton, Fitz-Clarke & "
+                   "Banister 1990: 0.64.",
+    "trimp_b_men": "Banister TRIMP exponent b for men (and unknown sex); Morton, Fitz-Clarke & "
+                   "Banister 1990: 1.92.",
+    "trimp_a_women": "Banister TRIMP weighting a for women; Morton, Fitz-Clarke & Banister 1990: 0.86.",
+    "trimp_b_women": "Banister TRIMP exponent b for women; Morton, Fitz-Clarke & Banister 1990: 1.67.",
+    "lthr_fraction": "LTHR when not measured = rest + this fraction x (max - rest), bpm; project "
+                     "default 0.85.",
+    "max_sample_gap_s": "Longest gap between two HR records that counts, s; longer gaps (pauses) "
+                        "count this much.",
+    "acwr_method": "Which acute:chronic ratio the flags use: rolling_coupled, rolling_uncoupled or ewma "
+                   "(Williams et al. 2017).",
+    "acute_days": "Acute window of the ACWR and FRBI, days (7).",
+    "chronic_days": "Chronic window of the ACWR and FRBI, days (28).",
+    "acwr_low": "ACWR below this flags underloading (guidance band, not a clinical threshold).",
+    "acwr_high": "ACWR above this flags a load spike (guidance band, not a clinical threshold).",
+    "monotony_threshold": "Foster monotony (7-day mean / SD) above this is flagged; practitioner value 2.0.",
+    "strain_threshold": "Foster strain (weekly load x monotony, a.u.) above this is flagged; 6000 is "
+                        "unverified (research/physiology.md 4.4), set it per squad.",
+    "monotony_sd": "SD used for monotony: population (ddof 0) or sample (ddof 1).",
+    "monotony_cap": "Monotony shown when the 7-day SD is 0 (identical loads), and its upper bound.",
+    "frbi_threshold": "FRBI above this triggers the load-cut suggestion (paper's rule, 1.2).",
+    "frbi_cut_low": "Smallest suggested cut of planned load when FRBI is high, fraction (0.15).",
+    "frbi_cut_high": "Largest suggested cut of planned load when FRBI is high, fraction (0.20).",
+    "frbi_cut_days": "Days the cut lasts at least (paper's rule: 3-5 days).",
+    "frbi_cut_days_max": "Days the cut may extend to while the projected FRBI stays high (5).",
+    "frbi_median_days": "Window of the morning-HR median that FRBI compares today's morning HR with, days.",
+    "tsb_floor": "Form (TSB = yesterday's CTL - ATL, a.u./day) below this is flagged as deep fatigue; "
+                 "-120 a.u. is about -30 on the TSS scale (1 hrTSS point = 4.2 a.u.).",
+    "load_source": "Daily load from session RPE (srpe), heart rate (hrtss) or sRPE with hrTSS "
+                   "filling sessions without RPE (blend).",
+}

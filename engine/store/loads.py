@@ -1,0 +1,71 @@
+"""Reads and writes for training load: sessions, HR samples, morning HR, settings, planned days."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pandas as pd
+
+from engine.store.db import Store, insert_frame
+
+
+def sessions(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
+    """Every activity with its athlete's profile: activity_id, athlete_id, team, sport, day,
+    duration_s, srpe."""
+    return store.query(
+        """SELECT a.activity_id, a.athlete_id, coalesce(p.team, '') AS team, a.sport,
+                  CAST(a.start_time AS DATE) AS day, a.duration_s, a.srpe
+           FROM activities a JOIN athletes p USING (athlete_id)
+           WHERE CAST(? AS INTEGER) IS NULL OR a.athlete_id = ?
+           ORDER BY a.athlete_id, a.start_time""",
+        [athlete_id, athlete_id],
+    )
+
+
+def hr_samples(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
+    """HR records of every activity: activity_id, athlete_id, t_s, heart_rate (bpm), in time order."""
+    return store.query(
+        """SELECT s.activity_id, a.athlete_id, s.t_s, s.heart_rate
+           FROM samples s JOIN activities a USING (activity_id)
+           WHERE s.heart_rate IS NOT NULL AND (CAST(? AS INTEGER) IS NULL OR a.athlete_id = ?)
+           ORDER BY s.activity_id, s.t_s""",
+        [athlete_id, athlete_id],
+    )
+
+
+def morning_hr(store: Store) -> pd.DataFrame:
+    """Morning resting HR per athlete and day (bpm), from wellness."""
+    return store.query("SELECT athlete_id, day, hr_rest_morning FROM wellness "
+                       "WHERE hr_rest_morning IS NOT NULL ORDER BY athlete_id, day")
+
+
+def settings_json(store: Store) -> dict[str, dict]:
+    """Saved load settings per team ('' = athletes without a team)."""
+    rows = store.query("SELECT team, settings FROM load_settings")
+    return {r.team: json.loads(r.settings) for r in rows.itertuples()}
+
+
+def save_settings_json(store: Store, team: str, settings: dict) -> None:
+    with store.transaction() as cur:
+        cur.execute("INSERT OR REPLACE INTO load_settings VALUES (?, ?, now())", [team, json.dumps(settings)])
+
+
+def planned_days(store: Store, athlete_id: int) -> pd.DataFrame:
+    """The athlete's saved plans: day, planned_au, saved_at."""
+    return store.query("SELECT day, planned_au, saved_at FROM planned_days WHERE athlete_id = ? ORDER BY day",
+                       [athlete_id])
+
+
+def save_plan(store: Store, athlete_id: int, first_day: dt.date, planned_au: list[float]) -> None:
+    """Save a plan of daily Foster loads starting at `first_day` (replaces plans for those days)."""
+    if any(x < 0 for x in planned_au):
+        raise ValueError("planned loads cannot be negative")
+    frame = pd.DataFrame({
+        "athlete_id": athlete_id,
+        "day": [first_day + dt.timedelta(days=i) for i in range(len(planned_au))],
+        "planned_au": [float(x) for x in planned_au],
+        "saved_at": pd.Timestamp.now().floor("s"),
+    })
+    with store.transaction() as cur:
+        insert_frame(cur, "planned_days", frame, on_conflict="ON CONFLICT (athlete_id, day) DO UPDATE SET "
+                     "planned_au = excluded.planned_au, saved_at = excluded.saved_at")

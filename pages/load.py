@@ -1,0 +1,52 @@
+"""Training load of one athlete: PMC, ACWR, monotony and strain, HR zones, strength volume and e1RM."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import figures
+from dashboard.state import param, read, set_param
+from dashboard.widgets import athlete_picker, date_range_picker, load_metric_row, share_link
+from engine.load import report
+
+athlete_id = athlete_picker(container=st.sidebar)
+today = dt.date.today()
+start, end = date_range_picker(today, container=st.sidebar)
+settings = read(report.athlete_settings, athlete_id)
+daily = read(report.daily_metrics, end, athlete_id)
+shown = daily[daily["day"] >= pd.Timestamp(start)]
+st.title("Training load")
+if shown.empty:
+    st.info("No sessions for this athlete yet.")
+    st.stop()
+
+latest = shown.iloc[-1]
+st.caption(f"Load source: **{settings.load_source}** (Settings page) · values on {end:%Y-%m-%d}")
+load_metric_row(latest)
+
+st.plotly_chart(figures.pmc_chart(shown), width="stretch")
+st.plotly_chart(figures.acwr_chart(shown, settings.acwr_low, settings.acwr_high), width="stretch")
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(figures.weekly_monotony_strain_chart(
+        report.weekly(shown), settings.monotony_threshold, settings.strain_threshold), width="stretch")
+with right:
+    zones = read(report.weekly_zones, athlete_id)
+    st.plotly_chart(figures.zones_chart(zones[zones["week"] >= pd.Timestamp(start)]), width="stretch")
+
+st.subheader("Strength")
+progress = read(report.strength_progress, athlete_id)
+if progress["e1rm"].empty:
+    st.caption("No strength sets logged.")
+else:
+    volume = progress["volume"]
+    st.plotly_chart(figures.muscle_volume_chart(volume[volume["week"] >= pd.Timestamp(start)]), width="stretch")
+    names = sorted(progress["e1rm"]["exercise_name"].unique())
+    wanted = [n for n in (param("exercises") or "").split("|") if n in names] or names[:3]
+    chosen = st.multiselect("Exercises", names, default=wanted,
+                            help="Estimated 1RM, Epley: weight x (1 + reps / 30), best set of <= 10 reps per session")
+    set_param("exercises", "|".join(chosen) or None)
+    e1rm = progress["e1rm"]
+    st.plotly_chart(figures.e1rm_chart(e1rm[e1rm["exercise_name"].isin(chosen)]), width="stretch")
+    st.dataframe(progress["records"], hide_index=True)
+share_link()
