@@ -46,27 +46,37 @@ def calendar_heatmap(days: pd.DataFrame, end: dt.date, weeks: int = 26) -> go.Fi
     return themed(fig, "Training days", "week (Monday)", "", height=240)
 
 
-def _with_plan(fig: go.Figure, plan: pd.DataFrame | None, columns: dict[str, str], secondary: set[str] = frozenset()):
+def _with_plan(fig: go.Figure, plan: pd.DataFrame | None, columns: dict[str, str]) -> None:
     """Draw the projected days of `plan` as dashed continuations of the named lines."""
     if plan is None or plan.empty:
         return
     for i, (column, name) in enumerate(columns.items()):
         fig.add_trace(go.Scatter(x=plan["day"], y=plan[column], name=f"{name} (plan)", mode="lines",
-                                 line=dict(dash="dash", color=COLORS[(i + 1) % len(COLORS)]),
-                                 yaxis="y2" if column in secondary else "y"))
+                                 line=dict(dash="dash", color=COLORS[(i + 1) % len(COLORS)])))
+
+
+SOURCE_COLORS = {"srpe": "#b0bec5", "hr": "#e8a48f", "hr+srpe": "#9fb8ad"}
 
 
 def pmc_chart(daily: pd.DataFrame, plan: pd.DataFrame | None = None) -> go.Figure:
-    """Performance management chart: daily load bars, CTL / ATL / TSB lines (a.u.), dashed plan."""
+    """Performance management chart: daily load bars coloured by their source, CTL / ATL / TSB
+    lines (a.u./day), the ramp rate (a.u./day per week, right axis), and the plan dashed."""
     fig = go.Figure()
-    fig.add_bar(x=daily["day"], y=daily["load_au"], name="Daily load", marker_color="#cfd8dc")
+    for source, part in daily.groupby(daily.get("source", pd.Series("srpe", daily.index)).replace("", "srpe")):
+        fig.add_bar(x=part["day"], y=part["load_au"], name=f"Daily load ({source})",
+                    marker_color=SOURCE_COLORS.get(source, "#cfd8dc"))
     for i, (column, name) in enumerate({"ctl": "CTL (fitness)", "atl": "ATL (fatigue)", "tsb": "TSB (form)"}.items()):
         fig.add_trace(go.Scatter(x=daily["day"], y=daily[column], name=name, mode="lines",
                                  line=dict(color=COLORS[i + 1])))
+    fig.add_trace(go.Scatter(x=daily["day"], y=daily["ramp"], name="Ramp rate", mode="lines", yaxis="y2",
+                             line=dict(color=COLORS[5], width=1, dash="dot")))
     if plan is not None and not plan.empty:
         fig.add_bar(x=plan["day"], y=plan["load_au"], name="Planned load", marker_color="#f2cc8f")
     _with_plan(fig, plan, {"ctl": "CTL", "atl": "ATL", "tsb": "TSB"})
-    return themed(fig, "Fitness, fatigue and form", "date", "load (a.u./day)", height=380)
+    fig = themed(fig, "Fitness, fatigue and form", "date", "load (a.u./day)", height=400)
+    fig.update_layout(barmode="stack", yaxis2=dict(title="ramp (CTL change per 7 d, a.u./day)", overlaying="y",
+                                                   side="right", showgrid=False))
+    return fig
 
 
 def acwr_chart(daily: pd.DataFrame, low: float, high: float, plan: pd.DataFrame | None = None) -> go.Figure:

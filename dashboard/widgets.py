@@ -67,11 +67,11 @@ LOAD_METRICS = [("ctl", "CTL, a.u."), ("atl", "ATL, a.u."), ("tsb", "TSB, a.u.")
                 ("monotony", "Monotony"), ("strain", "Strain, a.u."), ("frbi", "FRBI")]
 
 
-def load_metric_row(values, when: str = "") -> None:
+def load_metric_row(values) -> None:
     """One row of the load metrics of `values` (a mapping), each with its formula as tooltip."""
     from engine.load.report import METRIC_HELP
 
     for col, (key, label) in zip(st.columns(len(LOAD_METRICS)), LOAD_METRICS):
         with col:
-            metric(f"{label}{when}", float(values[key]), help=METRIC_HELP[key],
+            metric(label, float(values[key]), help=METRIC_HELP[key],
                    digits=0 if "a.u." in label else 2)

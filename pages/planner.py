@@ -61,7 +61,8 @@ if suggestion:
 else:
     st.success(f"Projected FRBI stays at or below {settings.frbi_threshold:g} for the whole week.")
 
-load_metric_row(plan_rows.iloc[-1], f" on {days[-1]:%a}")
+st.caption(f"Projected on {days[-1]:%a %d %b}, the last planned day:")
+load_metric_row(plan_rows.iloc[-1])
 st.plotly_chart(figures.pmc_chart(past, plan_rows), width="stretch")
 st.plotly_chart(figures.acwr_chart(past, settings.acwr_low, settings.acwr_high, plan_rows), width="stretch")
 
