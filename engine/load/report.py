@@ -114,6 +114,7 @@ def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> 
                    .reset_index())
         per_day["source"] = np.select([per_day["by_hr"] & per_day["by_srpe"], per_day["by_hr"], per_day["by_srpe"]],
                                       ["hr+srpe", "hr", "srpe"], "")
+        # a zero row per member, so that athletes without sessions still get a (rest-day) series
         skeleton = pd.DataFrame({"athlete_id": members.to_numpy(), "day": pd.Timestamp(start), "load_au": 0.0})
         ids, days, load = daily_matrix(pd.concat([per_day, skeleton]), start, end)
         hr = morning[morning["athlete_id"].isin(ids)].rename(columns={"hr_rest_morning": "load_au"})
