@@ -88,3 +88,15 @@ def test_sessions_without_any_hr_use_srpe_only(store, samples_dir):
     daily = report.daily_metrics(store, dt.date(2021, 2, 12))
     assert _day(daily, dt.date(2021, 2, 10))["load_au"] == pytest.approx(7 * 138)  # 2h 18m session
     assert _day(daily, dt.date(2021, 2, 12))["load_au"] == 0 and _day(daily, dt.date(2021, 2, 12))["source"] == ""
+
+
+def test_seconds_per_hr_value_give_the_same_loads_as_the_records(one_run):
+    """The store's per-HR-value durations are an exact shortcut for the per-record computation."""
+    from engine.load.session import hr_session_loads
+    athletes = queries.athletes(one_run)
+    records = queries.samples(one_run, 1).assign(athlete_id=1)
+    records = records[records["heart_rate"] > 0]
+    by_record = hr_session_loads(records, athletes, LoadSettings())
+    by_value = hr_session_loads(store_loads.hr_seconds(one_run, [1], 30.0), athletes, LoadSettings())
+    assert len(store_loads.hr_seconds(one_run, [1], 30.0)) < len(records) / 5
+    pd.testing.assert_frame_equal(by_value, by_record, rtol=1e-9)

@@ -56,13 +56,14 @@ def session_loads(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
     sessions = store_loads.sessions(store, athlete_id)
     sessions["foster_au"] = foster_load(sessions["srpe"], sessions["duration_s"])
     athletes = queries.athletes(store)
-    samples = store_loads.hr_samples(store, athlete_id)
+    if athlete_id is not None:
+        athletes = athletes[athletes["athlete_id"] == athlete_id]
     settings = team_settings(store)
-    parts = [samples.iloc[:0].pipe(hr_session_loads, athletes, LoadSettings())]  # the columns, when no HR
-    for team, team_athletes in athletes.assign(team=athletes["team"].fillna("")).groupby("team"):
-        team_samples = samples[samples["athlete_id"].isin(team_athletes["athlete_id"])]
-        if len(team_samples):
-            parts.append(hr_session_loads(team_samples, team_athletes, settings[team]))
+    no_hr = pd.DataFrame({"activity_id": [], "athlete_id": [], "heart_rate": [], "dt_s": []})
+    parts = [hr_session_loads(no_hr, athletes, LoadSettings())]  # the columns, when nobody has HR
+    for team, members in athletes.assign(team=athletes["team"].fillna("")).groupby("team"):
+        seconds = store_loads.hr_seconds(store, members["athlete_id"].tolist(), settings[team].max_sample_gap_s)
+        parts.append(hr_session_loads(seconds, members, settings[team]))
     hr = pd.concat(parts)
     return sessions.merge(hr, on="activity_id", how="left")
 

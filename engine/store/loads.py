@@ -22,14 +22,21 @@ def sessions(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
     )
 
 
-def hr_samples(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
-    """HR records of every activity: activity_id, athlete_id, t_s, heart_rate (bpm), in time order."""
+def hr_seconds(store: Store, athlete_ids: list[int], max_gap_s: float) -> pd.DataFrame:
+    """Seconds spent at each heart rate in each activity of these athletes: activity_id,
+    athlete_id, heart_rate (bpm), dt_s. A record lasts until the next record with HR, at most
+    `max_gap_s` (a pause counts that much); the last record 0 s. Summing per HR value first makes
+    every per-record HR load (TRIMP, zones) exact at a fraction of the rows."""
     return store.query(
-        """SELECT s.activity_id, a.athlete_id, s.t_s, s.heart_rate
-           FROM samples s JOIN activities a USING (activity_id)
-           WHERE s.heart_rate IS NOT NULL AND (CAST(? AS INTEGER) IS NULL OR a.athlete_id = ?)
-           ORDER BY s.activity_id, s.t_s""",
-        [athlete_id, athlete_id],
+        """WITH records AS (
+               SELECT s.activity_id, a.athlete_id, s.heart_rate,
+                      least(coalesce(lead(s.t_s) OVER (PARTITION BY s.activity_id ORDER BY s.t_s) - s.t_s, 0), ?)
+                          AS dt_s
+               FROM samples s JOIN activities a USING (activity_id)
+               WHERE s.heart_rate > 0 AND list_contains(?, a.athlete_id))
+           SELECT activity_id, athlete_id, heart_rate, sum(dt_s) AS dt_s
+           FROM records GROUP BY ALL ORDER BY activity_id, heart_rate""",
+        [max_gap_s, [int(a) for a in athlete_ids]],
     )
 
 
