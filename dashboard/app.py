@@ -10,7 +10,6 @@ import streamlit as st  # noqa: E402
 
 from dashboard import nav  # noqa: E402
 from dashboard.state import read, store  # noqa: E402
-from engine.demo import DemoConfig, write_demo  # noqa: E402
 from engine.store import queries  # noqa: E402
 
 st.set_page_config(page_title="Coach dashboard", page_icon=":material/monitor_heart:", layout="wide")
@@ -23,6 +22,8 @@ if read(queries.athletes).empty and current.url_path != "upload":
     left, right = st.columns(2)
     if left.button("Load demo squad", type="primary", icon=":material/group_add:",
                    help="24 simulated athletes over 16 weeks, built from published physiology"):
+        from engine.demo import DemoConfig, write_demo  # only needed here: keeps the app's start light
+
         with st.spinner("Building the demo squad (a few seconds)…"):
             write_demo(store(), DemoConfig())
         st.rerun()

@@ -19,7 +19,15 @@ st.caption(" · ".join(str(x) for x in [profile["team"], profile["sex"]] if pd.n
 
 today = dt.date.today()
 start, end = date_range_picker(today, container=st.sidebar)
-in_range = acts[(acts["start_time"].dt.date >= start) & (acts["start_time"].dt.date <= end)]
+
+
+def in_dates(frame, column: str):
+    """The rows of `frame` whose `column` falls in the chosen dates."""
+    days = frame[column].dt.date
+    return frame[(days >= start) & (days <= end)]
+
+
+in_range = in_dates(acts, "start_time")
 
 cols = st.columns(4)
 with cols[0]:
@@ -41,8 +49,8 @@ C = st.column_config
 
 if view == "Activities":
     table = in_range.assign(duration_min=in_range["duration_s"] / 60, distance_km=in_range["distance_m"] / 1000)
-    st.dataframe(table, hide_index=True, placeholder="–", column_order=["start_time", "sport", "name", "duration_min", "distance_km",
-                                                       "avg_hr", "max_hr", "srpe"],
+    st.dataframe(table, hide_index=True, placeholder="–",
+                 column_order=["start_time", "sport", "name", "duration_min", "distance_km", "avg_hr", "max_hr", "srpe"],
                  column_config={
                      "start_time": C.DatetimeColumn("Start", format="YYYY-MM-DD HH:mm"),
                      "sport": "Sport", "name": "Name",
@@ -53,10 +61,9 @@ if view == "Activities":
                      "srpe": C.NumberColumn("sRPE", format="%.1f", help="Session RPE, CR-10 (Foster 2001)"),
                  })
 elif view == "Strength log":
-    sessions = read(queries.strength_sessions, athlete_id)
-    sessions = sessions[(sessions["start_time"].dt.date >= start) & (sessions["start_time"].dt.date <= end)]
-    st.dataframe(sessions, hide_index=True, placeholder="–", column_order=["start_time", "workout", "minutes", "sets", "volume_kg",
-                                                          "exercises"],
+    sessions = in_dates(read(queries.strength_sessions, athlete_id), "start_time")
+    st.dataframe(sessions, hide_index=True, placeholder="–",
+                 column_order=["start_time", "workout", "minutes", "sets", "volume_kg", "exercises"],
                  column_config={
                      "start_time": C.DatetimeColumn("Session", format="YYYY-MM-DD HH:mm"),
                      "workout": "Workout", "minutes": C.NumberColumn("Duration", format="%.0f min"),
@@ -66,10 +73,10 @@ elif view == "Strength log":
                      "exercises": C.ListColumn("Exercises"),
                  })
     with st.expander("All sets of the chosen dates"):
-        sets = read(queries.strength_sets, athlete_id)
-        sets = sets[(sets["session_date"].dt.date >= start) & (sets["session_date"].dt.date <= end)]
-        st.dataframe(sets, hide_index=True, placeholder="–", column_order=["session_date", "exercise_name", "set_order", "set_type",
-                                                          "weight_kg", "reps", "duration_s", "rpe", "rir", "rest_s"])
+        sets = in_dates(read(queries.strength_sets, athlete_id), "session_date")
+        st.dataframe(sets, hide_index=True, placeholder="–",
+                     column_order=["session_date", "exercise_name", "set_order", "set_type", "weight_kg", "reps",
+                                   "duration_s", "rpe", "rir", "rest_s"])
 elif view == "Fitness tests":
     tests = read(queries.fitness_tests, athlete_id)
     st.dataframe(tests.assign(run_3000m_min=tests["run_3000m_s"] / 60), hide_index=True,

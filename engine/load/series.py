@@ -2,14 +2,13 @@
 
 Every function takes daily loads in a.u. with days on the last axis (`load[athletes, days]`, or one
 athlete's `load[days]`), rest days 0, and returns arrays of the same shape. No Python loop over days:
-EWMAs are scipy.signal.lfilter, rolling windows numpy sliding windows.
+EWMAs are a log2(days)-step prefix scan (`ewma`), rolling windows numpy sliding windows.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.signal import lfilter
 
 from engine.load.settings import LoadSettings
 
@@ -42,8 +41,19 @@ def daily_matrix(long_df: pd.DataFrame, start, end, fill: float = 0.0
 
 
 def ewma(load: np.ndarray, alpha: float) -> np.ndarray:
-    """y_t = alpha x load_t + (1 - alpha) x y_(t-1), y before day 0 = 0, along the last axis."""
-    return lfilter([alpha], [1.0, alpha - 1.0], np.asarray(load, dtype=float), axis=-1)
+    """y_t = alpha x load_t + (1 - alpha) x y_(t-1), y before day 0 = 0, along the last axis.
+
+    Computed as a prefix scan (Hillis-Steele): after the step with shift s, y_t holds the terms of
+    days t-2s+1 .. t, so log2(days) vectorised steps cover the whole series for every athlete at
+    once, with only decay factors <= 1 (stable). numpy only: keeps scipy out of the app's start.
+    """
+    y = alpha * np.asarray(load, dtype=float)
+    shift, days = 1, y.shape[-1]
+    while shift < days:
+        scanned = y.copy()
+        scanned[..., shift:] += (1.0 - alpha) ** shift * y[..., :-shift]
+        y, shift = scanned, shift * 2
+    return y
 
 
 def pmc(load: np.ndarray, ctl_days: float, atl_days: float) -> dict[str, np.ndarray]:
