@@ -10,7 +10,7 @@ import numpy as np
 from fitdecode.utils import compute_crc
 
 DURATION_S = 3600
-START = dt.datetime(2026, 1, 5, 7, 0, tzinfo=dt.timezone.utc)
+START = dt.datetime(2026, 1, 5, 7, 0, tzinfo=dt.UTC)
 _SERIAL_MARK = 0x5A5A5A5A
 
 

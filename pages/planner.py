@@ -58,6 +58,8 @@ if suggestion:
 
     st.button("Apply the suggestion", on_click=apply, args=(suggestion["adjusted"],),
               help="Replace the plan by the adjusted one, day by day")
+elif plan_rows["frbi"].isna().all():
+    st.info(f"FRBI needs {settings.chronic_days - 1} days of history before it can be projected.")
 else:
     st.success(f"Projected FRBI stays at or below {settings.frbi_threshold:g} for the whole week.")
 

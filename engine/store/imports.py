@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 import duckdb
 import pandas as pd
