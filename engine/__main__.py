@@ -9,10 +9,9 @@ from pathlib import Path
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from engine.store.db import open_store
     from engine.store.imports import ImportResult, import_files
 
-    store = open_store(args.db)
+    store = _open(args.db)
     paths = [Path(name) for name in args.paths]
     missing = [p for p in paths if not p.is_file()]
     for path in missing:
@@ -26,9 +25,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from engine.demo import DemoConfig, write_demo
-    from engine.store.db import open_store
 
-    store = open_store(args.db)
+    store = _open(args.db)
     cfg = DemoConfig(athletes=args.athletes, weeks=args.weeks, seed=args.seed, end_date=args.end_date)
     try:
         counts = write_demo(store, cfg)
@@ -37,6 +35,19 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         return 1
     print(f"demo squad written to {store.path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0
+
+
+def _open(path):
+    """The store, or SystemExit(2) with one line when another process holds the file."""
+    import duckdb
+
+    from engine.store.db import db_path, open_store
+
+    try:
+        return open_store(path)
+    except duckdb.IOException as err:
+        raise SystemExit(f"cannot open {db_path(path)}: {str(err).splitlines()[0]} "
+                         "(is the app running on it? stop it, or pass --db)") from err
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,6 @@
 """Import through the real store and the CLI: exact counts, idempotency, rejection, atomicity."""
+from pathlib import Path
+
 import pytest
 
 from engine.__main__ import main
@@ -165,3 +167,21 @@ def test_cli_prints_one_line_per_file_and_exits_1_on_rejection(tmp_path, samples
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split("\t")[0] for line in lines] == ["imported", "duplicate", "rejected"]
     assert "3 rows kept" in lines[0]
+
+
+def test_cli_explains_a_database_held_by_another_process(tmp_path, samples_dir):
+    import subprocess
+    import sys
+
+    import duckdb
+
+    db = tmp_path / "busy.duckdb"
+    holder = duckdb.connect(str(db))  # as the running app would
+    try:
+        done = subprocess.run([sys.executable, "-m", "engine", "import", str(samples_dir / "gpx" / "garmin_connect.gpx"),
+                               "--athlete", "Ada", "--create", "--db", str(db)],
+                              cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120)
+    finally:
+        holder.close()
+    assert done.returncode == 1 and done.stdout == ""
+    assert "is the app running on it?" in done.stderr and "Traceback" not in done.stderr
