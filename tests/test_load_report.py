@@ -100,3 +100,20 @@ def test_seconds_per_hr_value_give_the_same_loads_as_the_records(one_run):
     by_value = hr_session_loads(store_loads.hr_seconds(one_run, [1], 30.0), athletes, LoadSettings())
     assert len(store_loads.hr_seconds(one_run, [1], 30.0)) < len(records) / 5
     pd.testing.assert_frame_equal(by_value, by_record, rtol=1e-9)
+
+
+def test_team_mates_with_and_without_morning_hr(one_run):
+    """Morning HR of one athlete must not shift onto a team mate who has none."""
+    lifts = (b"date,exercise,set,weight_kg,reps,duration_min\n"
+             b"2019-08-10 18:00,Squat,1,100,5,60\n2019-09-14 18:00,Squat,1,100,5,60\n")
+    assert import_file(one_run, "bo.csv", lifts, athlete="Bo", create=True).status == "imported"
+    rpe = b"date,srpe\n2019-08-10,5\n2019-09-14,5\n"
+    assert import_file(one_run, "bo-rpe.csv", rpe, athlete="Bo").status == "imported"
+    days = pd.date_range(RUN_DAY - dt.timedelta(days=40), RUN_DAY)
+    wellness = "date,hr_rest_morning\n" + "".join(f"{d:%Y-%m-%d},{50 if d.day % 2 else 60}\n" for d in days)
+    assert import_file(one_run, "w.csv", wellness.encode(), athlete="Ada").status == "imported"
+    daily = report.daily_metrics(one_run, RUN_DAY + dt.timedelta(days=30))
+    ada, bo = (daily[daily["athlete_id"] == i].set_index("day").loc[pd.Timestamp(RUN_DAY)] for i in (1, 2))
+    assert bo["load_au"] == pytest.approx(5 * 60) and bo["acwr_ewma"] > 0
+    assert bo["frbi"] == pytest.approx(bo["acwr_ewma"])  # no morning HR: factor 1
+    assert ada["frbi"] == pytest.approx(ada["acwr_ewma"] * 60 / 55)  # 60 bpm on the 14th, 28-day median 55

@@ -98,38 +98,38 @@ def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> 
         athletes = athletes[athletes["athlete_id"] == athlete_id]
     if sessions.empty or athletes.empty:
         return pd.DataFrame(columns=["athlete_id", "day", "load_au", "source", "sessions", *METRICS])
+    settings = team_settings(store)
+    for team, group in sessions.groupby("team"):  # each team counts load from its own source
+        sessions.loc[group.index, "load_au"], sessions.loc[group.index, "source"] = _session_load_au(
+            group, settings[team].load_source)
+    per_day = (sessions.assign(by_hr=sessions["source"] == "hr", by_srpe=sessions["source"] == "srpe")
+               .groupby(["athlete_id", "day"])
+               .agg(load_au=("load_au", "sum"), sessions=("activity_id", "count"),
+                    by_hr=("by_hr", "any"), by_srpe=("by_srpe", "any"))
+               .reset_index())
+    per_day["source"] = np.select([per_day["by_hr"] & per_day["by_srpe"], per_day["by_hr"], per_day["by_srpe"]],
+                                  ["hr+srpe", "hr", "srpe"], "")
+
     start = min(pd.Timestamp(sessions["day"].min()).date(), end)
-    morning = store_loads.morning_hr(store)
-    out = []
-    for team, settings in team_settings(store).items():
-        members = athletes.loc[athletes["team"].fillna("") == team, "athlete_id"]
-        if members.empty:
-            continue
-        team_sessions = sessions[sessions["athlete_id"].isin(members)].copy()
-        team_sessions["load_au"], team_sessions["source"] = _session_load_au(team_sessions, settings.load_source)
-        per_day = (team_sessions.assign(by_hr=team_sessions["source"] == "hr",
-                                        by_srpe=team_sessions["source"] == "srpe")
-                   .groupby(["athlete_id", "day"])
-                   .agg(load_au=("load_au", "sum"), sessions=("activity_id", "count"),
-                        by_hr=("by_hr", "any"), by_srpe=("by_srpe", "any"))
-                   .reset_index())
-        per_day["source"] = np.select([per_day["by_hr"] & per_day["by_srpe"], per_day["by_hr"], per_day["by_srpe"]],
-                                      ["hr+srpe", "hr", "srpe"], "")
-        # a zero row per member, so that athletes without sessions still get a (rest-day) series
-        skeleton = pd.DataFrame({"athlete_id": members.to_numpy(), "day": pd.Timestamp(start), "load_au": 0.0})
-        ids, days, load = daily_matrix(pd.concat([per_day, skeleton]), start, end)
-        hr = morning[morning["athlete_id"].isin(ids)].rename(columns={"hr_rest_morning": "load_au"})
-        _, _, hr_matrix = daily_matrix(hr, start, end, fill=np.nan) if len(hr) else (None, None, None)
-        metrics = load_metrics(load, settings, hr_morning=hr_matrix)
-        frame = pd.DataFrame({
-            "athlete_id": np.repeat(ids, len(days)), "day": np.tile(days, len(ids)), "load_au": load.ravel(),
-            **{m: np.asarray(metrics[m], dtype=float).ravel() for m in METRICS},
-        })
-        per_day["day"] = pd.to_datetime(per_day["day"])
-        frame["day"] = pd.to_datetime(frame["day"])
-        out.append(frame.merge(per_day[["athlete_id", "day", "source", "sessions"]], on=["athlete_id", "day"],
-                               how="left").fillna({"source": "", "sessions": 0}))
-    return pd.concat(out, ignore_index=True).sort_values(["athlete_id", "day"], ignore_index=True)
+    # one row per athlete on the first day, so that every athlete gets a row in both matrices
+    # (a rest-day series without sessions, no morning HR without wellness)
+    every = athletes[["athlete_id"]].assign(day=pd.Timestamp(start))
+    ids, days, load = daily_matrix(pd.concat([per_day, every.assign(load_au=0.0)]), start, end)
+    morning = store_loads.morning_hr(store).rename(columns={"hr_rest_morning": "load_au"})
+    _, _, hr_morning = daily_matrix(pd.concat([morning[morning["athlete_id"].isin(ids)],
+                                               every.assign(load_au=np.nan)]), start, end, fill=np.nan)
+    metrics = {m: np.full(load.shape, np.nan) for m in METRICS}
+    team_of = athletes.set_index("athlete_id")["team"].fillna("").reindex(ids).to_numpy()
+    for team in np.unique(team_of):
+        rows = team_of == team
+        for m, values in load_metrics(load[rows], settings[team], hr_morning=hr_morning[rows]).items():
+            if m in metrics:
+                metrics[m][rows] = values
+    frame = pd.DataFrame({"athlete_id": np.repeat(ids, len(days)), "day": np.tile(days, len(ids)),
+                          "load_au": load.ravel(), **{m: v.ravel() for m, v in metrics.items()}})
+    per_day["day"] = pd.to_datetime(per_day["day"])
+    return (frame.merge(per_day[["athlete_id", "day", "source", "sessions"]], on=["athlete_id", "day"], how="left")
+            .fillna({"source": "", "sessions": 0}))
 
 
 def squad_flags(store: Store, today: dt.date) -> pd.DataFrame:
