@@ -11,7 +11,6 @@ from fitdecode.utils import compute_crc
 
 DURATION_S = 3600
 START = dt.datetime(2026, 1, 5, 7, 0, tzinfo=dt.UTC)
-_SERIAL_MARK = 0x5A5A5A5A
 
 
 def _track(seed: int) -> dict[str, np.ndarray]:
@@ -29,7 +28,7 @@ def _track(seed: int) -> dict[str, np.ndarray]:
     }
 
 
-def _fit_template() -> bytes:
+def _fit_template(start: dt.datetime) -> bytes:
     from fit_tool.fit_file_builder import FitFileBuilder
     from fit_tool.profile.messages.file_id_message import FileIdMessage
     from fit_tool.profile.messages.record_message import RecordMessage
@@ -37,11 +36,11 @@ def _fit_template() -> bytes:
     from fit_tool.profile.profile_type import FileType, Manufacturer, Sport
 
     track = _track(0)
-    start_ms = int(START.timestamp() * 1000)
+    start_ms = int(start.timestamp() * 1000)
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
     file_id = FileIdMessage()
     file_id.type, file_id.manufacturer, file_id.product = FileType.ACTIVITY, Manufacturer.DEVELOPMENT.value, 0
-    file_id.time_created, file_id.serial_number = start_ms, _SERIAL_MARK
+    file_id.time_created, file_id.serial_number = start_ms, 1
     builder.add(file_id)
     records = []
     for i in range(DURATION_S):
@@ -59,15 +58,20 @@ def _fit_template() -> bytes:
 
 
 def one_hour_fit_files(n: int) -> list[tuple[str, bytes]]:
-    """n distinct FIT files: one fit-tool template whose serial number differs (CRC recomputed)."""
-    template = bytearray(_fit_template())
-    at = template.find(_SERIAL_MARK.to_bytes(4, "little"))
+    """n FIT files of the same run on n successive days (one fit-tool build, then every FIT
+    timestamp field shifted by a day per file and the file CRC recomputed)."""
+    template = np.frombuffer(_fit_template(START), dtype=np.uint8)
+    # a second build 2^24 s later differs only in the top byte of each uint32 timestamp field
+    later = np.frombuffer(_fit_template(START + dt.timedelta(seconds=2**24)), dtype=np.uint8)
+    fields = np.flatnonzero(template[:-2] != later[:-2]) - 3
+    seconds = template[fields[:, None] + np.arange(4)].copy().view("<u4").ravel()
     files = []
     for i in range(n):
-        data = bytearray(template)
-        data[at:at + 4] = (i + 1).to_bytes(4, "little")
-        data[-2:] = compute_crc(data, end=len(data) - 2).to_bytes(2, "little")
-        files.append((f"bench-{i:03d}.fit", bytes(data)))
+        data = template.copy()
+        shifted = (seconds + i * 86_400).astype("<u4").view(np.uint8).reshape(-1, 4)
+        data[fields[:, None] + np.arange(4)] = shifted
+        data[-2:] = np.frombuffer(compute_crc(data.tobytes(), end=len(data) - 2).to_bytes(2, "little"), np.uint8)
+        files.append((f"bench-{i:03d}.fit", data.tobytes()))
     return files
 
 
@@ -80,7 +84,7 @@ def one_hour_gpx_files(n: int) -> list[tuple[str, bytes]]:
         gpx = gpxpy.gpx.GPX()
         gpx.nsmap["gpxtpx"] = ns
         segment = gpxpy.gpx.GPXTrackSegment()
-        start = START + dt.timedelta(days=i)
+        start = START + dt.timedelta(days=i, hours=10)  # the FIT runs are at 07:00
         for j in range(DURATION_S):
             point = gpxpy.gpx.GPXTrackPoint(track["lat"][j], track["lon"][j], elevation=track["altitude_m"][j],
                                             time=start + dt.timedelta(seconds=j))

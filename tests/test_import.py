@@ -90,6 +90,17 @@ def test_same_file_twice_is_a_duplicate_and_changes_nothing(store, samples_dir):
     assert queries.counts(store) == before
 
 
+def test_the_same_run_from_another_file_is_a_duplicate(store, samples_dir):
+    tcx, no_hr = (samples_dir / "tcx" / name for name in ("test.tcx", "no_hr.tcx"))  # one run, two files
+    assert import_file(store, tcx.name, tcx.read_bytes(), athlete="Ada", create=True).status == "imported"
+    before = queries.counts(store)
+    again = import_file(store, no_hr.name, no_hr.read_bytes(), athlete="Ada")
+    assert again.status == "duplicate" and "same activity as test.tcx" in again.message
+    assert queries.counts(store) == before
+    # another athlete may have run at the same time
+    assert import_file(store, no_hr.name, no_hr.read_bytes(), athlete="Bo", create=True).status == "imported"
+
+
 @pytest.mark.parametrize("name, data, reason", [
     ("empty.gpx", b"", "empty"),
     ("garbage.fit", bytes(range(256)) * 40, ""),

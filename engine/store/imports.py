@@ -92,6 +92,8 @@ def import_file(store: Store, file_name: str, data: bytes, athlete: str | None =
             message = "; ".join(x for x in [note, *rows.report.warnings] if x)
             return ImportResult(file_name, "imported", kind, rows.report.rows_in, rows.report.rows_kept,
                                 message, import_id)
+        except SameActivity as err:  # rolled back: nothing changed
+            return ImportResult(file_name, "duplicate", kind, rows.report.rows_in, 0, str(err))
         except RejectedFile as err:
             reason = str(err)
         except (duckdb.Error, ValueError) as err:
@@ -160,9 +162,25 @@ def _write(cur, parsed, import_id: int, athlete: str | None, create: bool) -> tu
     raise TypeError(f"cannot store {type(parsed).__name__}")
 
 
+class SameActivity(Exception):
+    """The athlete already has this activity, from another file (e.g. the GPX of a FIT)."""
+
+
+SAME_START_S = 60  # one athlete's activities of one sport starting this close are one activity
+
+
 def _write_activity(cur, parsed: ParsedActivity, athlete_id: int, import_id: int) -> None:
-    activity_id = next_id(cur, "activities", "activity_id")
     a = parsed.activity
+    earlier = fetch_one(
+        cur,
+        """SELECT coalesce(i.file_name, 'an earlier import') FROM activities x LEFT JOIN imports i USING (import_id)
+           WHERE x.athlete_id = ? AND x.sport = ? AND abs(epoch(x.start_time) - epoch(CAST(? AS TIMESTAMP))) <= ?
+           LIMIT 1""",
+        [athlete_id, a["sport"], a["start_time"].to_pydatetime(), SAME_START_S],
+    )
+    if earlier:
+        raise SameActivity(f"same activity as {earlier[0]} (starts within {SAME_START_S} s): not imported again")
+    activity_id = next_id(cur, "activities", "activity_id")
     cur.execute(
         """INSERT INTO activities (activity_id, athlete_id, sport, name, device, start_time, duration_s,
                moving_time_s, pause_count, distance_m, ascent_m, avg_hr, max_hr, import_id)
