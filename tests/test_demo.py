@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import re
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -14,7 +14,7 @@ import pytest
 from engine.demo.generator import DemoConfig, build_demo
 from engine.demo.physiology import epley_1rm, tanaka_hr_max
 from engine.demo.routes import build_routes
-from engine.store.schema import MIGRATIONS
+from engine.store.db import migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 END = dt.date(2025, 6, 1)
@@ -50,12 +50,17 @@ def runs(squad):
     return s
 
 
-def _table_columns(table: str) -> list[str]:
-    sql = next(q for m in MIGRATIONS for q in m if isinstance(q, str) and f"CREATE TABLE {table} (" in q)
-    body = sql.split("(", 1)[1]
-    names = [re.match(r"\s*(\w+)", line).group(1) for line in re.sub(r"--[^\n]*", "", body).split(",")
-             if re.match(r"\s*(\w+)\s+[A-Z]", line)]
-    return [n for n in names if n not in ("import_id", "PRIMARY")]
+@pytest.fixture(scope="module")
+def schema():
+    """The real schema, migrated into an in-memory DuckDB."""
+    con = duckdb.connect()
+    migrate(con)
+    yield con
+    con.close()
+
+
+def _table_columns(con, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "import_id"]
 
 
 # --- shape --------------------------------------------------------------------------------
@@ -65,8 +70,8 @@ def _table_columns(table: str) -> list[str]:
     ("strength_sets", "strength_sets"), ("fitness_tests", "fitness_tests"),
     ("wellness", "wellness"), ("cohort", "fitness_cohort"),
 ])
-def test_frames_have_the_table_columns(squad, frame, table):
-    assert list(getattr(squad, frame).columns) == _table_columns(table)
+def test_frames_have_the_table_columns(squad, schema, frame, table):
+    assert list(getattr(squad, frame).columns) == _table_columns(schema, table)
 
 
 def test_athletes_profile(squad24):
