@@ -36,15 +36,17 @@ else:
 st.caption(f"{len(squad)} athletes · {int(squad['sessions_7d'].sum())} sessions in the last 7 days. "
            "Click a row to open the athlete; click a column header to sort (Risk sorts by flags).")
 C = st.column_config
+RISK_COLORS = ["#d8f3dc", "#fff3bf", "#ffd6d6"]  # no flag, one flag, two or more
 table = st.dataframe(
-    squad, hide_index=True, on_select="rerun", selection_mode="single-row", key="squad_table",
+    squad.style.map(lambda n: f"background-color: {RISK_COLORS[min(int(n), 2)]}", subset=["flag_count"]),
+    hide_index=True, on_select="rerun", selection_mode="single-row", key="squad_table",
     column_order=["name", "team", "flag_count", "flags", "last_activity", "last_sport", "sessions_7d", "minutes_7d",
                   "week_vs_4wk", "acwr", "last_test", "load_14d"],
     column_config={
         "name": C.TextColumn("Athlete"),
         "team": C.TextColumn("Team"),
         "flag_count": C.NumberColumn("Risk", help="Number of risk flags raised today (Settings page: thresholds)"),
-        "flags": C.ListColumn("Flags", help="ACWR out of band, monotony, strain, FRBI, TSB below floor"),
+        "flags": C.ListColumn("Flags", width="medium", help="ACWR out of band, monotony, strain, FRBI, TSB below floor"),
         "acwr": C.NumberColumn("ACWR", format="%.2f", help=report.METRIC_HELP["acwr"]),
         "last_activity": C.DatetimeColumn("Last activity", format="YYYY-MM-DD HH:mm"),
         "last_sport": C.TextColumn("Sport"),
