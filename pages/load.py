@@ -17,7 +17,7 @@ daily = read(report.daily_metrics, end, athlete_id)
 shown = daily[daily["day"] >= pd.Timestamp(start)]
 st.title("Training load")
 if shown.empty:
-    st.info("No sessions for this athlete yet.")
+    st.info("No sessions for this athlete in the chosen dates.")
     st.stop()
 
 latest = shown.iloc[-1]

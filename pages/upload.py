@@ -22,7 +22,8 @@ unit = st.radio("Weight unit of Strong exports", ["kg", "lb"], horizontal=True,
                 help="Strong's CSV does not say which unit it used")
 files = st.file_uploader("Files", type=["fit", "gpx", "tcx", "csv"], accept_multiple_files=True)
 
-if st.button("Import", type="primary", disabled=not files):
+if st.button("Import", type="primary", disabled=not files or (mode == NEW and not new_name),
+             help="Choose files first; a new athlete needs a name"):
     bar = st.progress(0.0, text="Importing…")
     results = import_files(
         store(), [(f.name, f.getvalue()) for f in files], athlete=athlete, create=create or mode == NEW,
