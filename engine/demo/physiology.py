@@ -86,11 +86,6 @@ def rts_reps_to_failure(fraction_1rm):
     return np.where(f > 1.0, 1.0 - (f - 1.0) / 0.045, reps)
 
 
-def epley_1rm(weight_kg, reps):
-    """Estimated 1RM = w (1 + reps / 30), kg (§4.3, Epley)."""
-    return np.asarray(weight_kg) * (1.0 + np.asarray(reps) / 30.0)
-
-
 def log_time_gain(training_age_d, year1_gain=0.40, t0_d=40.0):
     """Relative strength gain since the first session, linear in log time (§4.2, Steele 2022:
     ~30-50 % in year 1). With t0 = 40 d a novice gains ~3 %/wk at first and an athlete with

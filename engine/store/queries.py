@@ -12,12 +12,6 @@ def athletes(store: Store) -> pd.DataFrame:
     return store.query("SELECT * FROM athletes ORDER BY name")
 
 
-def athlete_id(store: Store, name: str) -> int | None:
-    """The id of the athlete with this name (case-insensitive), or None."""
-    found = store.query("SELECT athlete_id FROM athletes WHERE lower(name) = lower(?)", [name.strip()])
-    return None if found.empty else int(found.iloc[0, 0])
-
-
 def activities(store: Store, athlete_id: int | None = None, sport: str | None = None) -> pd.DataFrame:
     """Activities, newest first, optionally for one athlete and/or one sport."""
     return store.query(
