@@ -37,11 +37,21 @@ METRICS = ["ctl", "atl", "tsb", "ramp", "acwr", "acwr_coupled", "acwr_uncoupled"
            "monotony", "strain", "frbi"]
 
 
+def _athletes_and_settings(store: Store, athlete_id: int | None = None
+                           ) -> tuple[pd.DataFrame, dict[str, LoadSettings]]:
+    """The athletes (one, or all) and the settings of every team, read once."""
+    athletes = queries.athletes(store)
+    saved = store_loads.settings_json(store)
+    teams = set(athletes["team"].fillna("")) | set(saved)
+    settings = {team: LoadSettings.from_dict(saved.get(team, {})) for team in sorted(teams)}
+    if athlete_id is not None:
+        athletes = athletes[athletes["athlete_id"] == athlete_id]
+    return athletes, settings
+
+
 def team_settings(store: Store) -> dict[str, LoadSettings]:
     """Settings per team name ('' = no team); teams without saved settings get the defaults."""
-    saved = store_loads.settings_json(store)
-    teams = set(queries.athletes(store)["team"].fillna("")) | set(saved)
-    return {team: LoadSettings.from_dict(saved.get(team, {})) for team in sorted(teams)}
+    return _athletes_and_settings(store)[1]
 
 
 def save_team_settings(store: Store, team: str, settings: LoadSettings) -> None:
@@ -53,12 +63,13 @@ def save_team_settings(store: Store, team: str, settings: LoadSettings) -> None:
 def session_loads(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
     """Every session with foster_au (sRPE x min), Banister and Edwards TRIMP, hrTSS and time in
     HR zones (NaN without HR), using each athlete's team settings and profile."""
+    return _session_loads(store, athlete_id, *_athletes_and_settings(store, athlete_id))
+
+
+def _session_loads(store: Store, athlete_id: int | None, athletes: pd.DataFrame,
+                   settings: dict[str, LoadSettings]) -> pd.DataFrame:
     sessions = store_loads.sessions(store, athlete_id)
     sessions["foster_au"] = foster_load(sessions["srpe"], sessions["duration_s"])
-    athletes = queries.athletes(store)
-    if athlete_id is not None:
-        athletes = athletes[athletes["athlete_id"] == athlete_id]
-    settings = team_settings(store)
     no_hr = pd.DataFrame({"activity_id": [], "athlete_id": [], "heart_rate": [], "dt_s": []})
     parts = [hr_session_loads(no_hr, athletes, LoadSettings())]  # the columns, when nobody has HR
     for team, members in athletes.assign(team=athletes["team"].fillna("")).groupby("team"):
@@ -92,13 +103,10 @@ def _session_load_au(sessions: pd.DataFrame, source: str) -> tuple[pd.Series, pd
 def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> pd.DataFrame:
     """Per athlete and day, from the first session to `end`: load_au, source (which sources the
     day's sessions used), sessions, and every load metric (METRICS), each team with its settings."""
-    sessions = session_loads(store, athlete_id)
-    athletes = queries.athletes(store)
-    if athlete_id is not None:
-        athletes = athletes[athletes["athlete_id"] == athlete_id]
+    athletes, settings = _athletes_and_settings(store, athlete_id)
+    sessions = _session_loads(store, athlete_id, athletes, settings)
     if sessions.empty or athletes.empty:
         return pd.DataFrame(columns=["athlete_id", "day", "load_au", "source", "sessions", *METRICS])
-    settings = team_settings(store)
     for team, group in sessions.groupby("team"):  # each team counts load from its own source
         sessions.loc[group.index, "load_au"], sessions.loc[group.index, "source"] = _session_load_au(
             group, settings[team].load_source)
@@ -139,10 +147,9 @@ def squad_flags(store: Store, today: dt.date) -> pd.DataFrame:
     if daily.empty:
         return pd.DataFrame(columns=["athlete_id", "flag_count", "flags", "why", *METRICS])
     latest = daily[daily["day"] == pd.Timestamp(today)].set_index("athlete_id")
-    athletes = queries.athletes(store).set_index("athlete_id")
-    settings = team_settings(store)
+    athletes, settings = _athletes_and_settings(store)
     rows = []
-    for team, members in latest.groupby(athletes["team"].reindex(latest.index).fillna("")):
+    for team, members in latest.groupby(athletes.set_index("athlete_id")["team"].reindex(latest.index).fillna("")):
         raised = flags({m: members[m].to_numpy() for m in METRICS}, settings[team])
         rows += [{"athlete_id": aid, "flag_count": len(f), "flags": [x["label"] for x in f],
                   "why": [x["why"] for x in f]} for aid, f in zip(members.index, raised)]
@@ -151,8 +158,8 @@ def squad_flags(store: Store, today: dt.date) -> pd.DataFrame:
 
 def athlete_settings(store: Store, athlete_id: int) -> LoadSettings:
     """The load settings of the athlete's team."""
-    team = queries.athletes(store).set_index("athlete_id")["team"].fillna("").get(athlete_id, "")
-    return team_settings(store).get(team, LoadSettings())
+    athletes, settings = _athletes_and_settings(store, athlete_id)
+    return settings.get(athletes["team"].fillna("").iloc[0] if len(athletes) else "", LoadSettings())
 
 
 def weekly(daily: pd.DataFrame) -> pd.DataFrame:
