@@ -11,9 +11,9 @@ from engine.store import queries
 
 st.title("Squad")
 today = dt.date.today()
+flags = read(report.squad_flags, today)
 squad = read(queries.squad_summary, today).merge(
-    read(report.squad_flags, today)[["athlete_id", "flag_count", "flags", "why", "acwr", "frbi"]],
-    on="athlete_id", how="left")
+    flags[["athlete_id", "flag_count", "flags", "why", "acwr", "frbi"]], on="athlete_id", how="left")
 squad["flag_count"] = squad["flag_count"].fillna(0).astype(int)
 squad = squad.sort_values(["flag_count", "name"], ascending=[False, True], ignore_index=True)
 teams = sorted(squad["team"].dropna().unique())
@@ -24,15 +24,16 @@ if chosen:
     squad = squad[squad["team"].isin(chosen)]
 
 flagged = squad[squad["flag_count"] > 0].sort_values("flag_count", ascending=False)
+as_of = f" (as of {flags['as_of'].max():%a %d %b}, the last day with a session)" if len(flags) else ""
 if len(flagged):
     st.warning(f"**{len(flagged)} athlete{'s' if len(flagged) > 1 else ''} need{'' if len(flagged) > 1 else 's'} "
-               "attention**", icon=":material/flag:")
+               f"attention**{as_of}", icon=":material/flag:")
     with st.expander("Why these flags"):
         for row in flagged.itertuples():
             chips = " ".join(f":red-badge[{label}]" for label in row.flags)
             st.markdown(f"**{row.name}** {chips}", help=" · ".join(row.why))
 else:
-    st.success("No risk flags today.", icon=":material/check_circle:")
+    st.success(f"No risk flags{as_of}.", icon=":material/check_circle:")
 st.caption(f"{len(squad)} athletes · {int(squad['sessions_7d'].sum())} sessions in the last 7 days. "
            "Click a row to open the athlete; click a column header to sort (Risk sorts by flags).")
 C = st.column_config

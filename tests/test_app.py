@@ -2,6 +2,7 @@
 import datetime as dt
 import shutil
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -136,11 +137,13 @@ def test_squad_shows_risk_flags_with_reasons(db):
     assert table["flag_count"].tolist() == sorted(table["flag_count"], reverse=True)  # riskiest first
     expected = dict(zip(flags["athlete_id"], flags["flag_count"]))
     assert {a: n for a, n in zip(table["athlete_id"], table["flag_count"])} == expected
+    last_session = queries.activities(_store(db))["start_time"].max().date()
+    assert set(flags["as_of"]) == {pd.Timestamp(last_session)}  # not today: nothing trained yet
     flagged = sum(n > 0 for n in expected.values())
+    message = at.warning[0].value if flagged else at.success[0].value
+    assert f"as of {last_session:%a %d %b}" in message
     if flagged:
-        assert f"{flagged} athlete" in at.warning[0].value and "need" in at.warning[0].value
-    else:
-        assert at.success[0].value == "No risk flags today."
+        assert f"{flagged} athlete" in message and "need" in message
 
 
 def test_training_load_page_draws_every_chart(db):

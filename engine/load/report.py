@@ -141,19 +141,21 @@ def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> 
 
 
 def squad_flags(store: Store, today: dt.date) -> pd.DataFrame:
-    """Per athlete, today's metrics and risk flags: athlete_id, flag_count, flags (chip labels),
-    why (one sentence per flag), plus the METRICS of `today`."""
+    """Per athlete, the risk flags and METRICS as of the squad's last day with a session up to
+    `today` (so a morning view is not judged on a day that has not been trained yet): athlete_id,
+    as_of, flag_count, flags (chip labels), why (one sentence per flag), and the METRICS."""
     daily = daily_metrics(store, today)
     if daily.empty:
-        return pd.DataFrame(columns=["athlete_id", "flag_count", "flags", "why", *METRICS])
-    latest = daily[daily["day"] == pd.Timestamp(today)].set_index("athlete_id")
+        return pd.DataFrame(columns=["athlete_id", "as_of", "flag_count", "flags", "why", *METRICS])
+    as_of = daily.loc[daily["sessions"] > 0, "day"].max()
+    latest = daily[daily["day"] == as_of].set_index("athlete_id").assign(as_of=as_of)
     athletes, settings = _athletes_and_settings(store)
     rows = []
     for team, members in latest.groupby(athletes.set_index("athlete_id")["team"].reindex(latest.index).fillna("")):
         raised = flags({m: members[m].to_numpy() for m in METRICS}, settings[team])
         rows += [{"athlete_id": aid, "flag_count": len(f), "flags": [x["label"] for x in f],
                   "why": [x["why"] for x in f]} for aid, f in zip(members.index, raised)]
-    return pd.DataFrame(rows).merge(latest[METRICS].reset_index(), on="athlete_id")
+    return pd.DataFrame(rows).merge(latest[["as_of", *METRICS]].reset_index(), on="athlete_id")
 
 
 def athlete_settings(store: Store, athlete_id: int) -> LoadSettings:
