@@ -42,7 +42,7 @@ def project(history_load: np.ndarray, planned: np.ndarray, settings: LoadSetting
 
 
 def day_pattern_plan(weekly_total_au: float, pattern: list[float]) -> np.ndarray:
-    """Spread a weekly load (a.u.) over 7 days in proportion to the pattern's weights (Mon..Sun)."""
+    """Spread a weekly load (a.u.) over the 7 planned days in proportion to the pattern's weights."""
     weights = np.asarray(pattern, dtype=float)
     if weights.shape != (PLAN_DAYS,) or (weights < 0).any() or not np.isfinite(weights).all():
         raise ValueError("the day pattern needs 7 finite weights >= 0")
