@@ -54,7 +54,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engine", description="Coach dashboard engine")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    imp = sub.add_parser("import", help="import FIT/GPX/TCX runs and strength, fitness-test or wellness CSVs")
+    from engine.ingest.formats import FORMATS
+
+    formats = "; ".join(f"{f.kind}: {f.label}" for f in FORMATS)
+    imp = sub.add_parser("import", help="import activity, strength, fitness-test or wellness files",
+                         description=f"Import files; the format is read from each file's content ({formats}).")
     imp.add_argument("paths", nargs="+", metavar="PATH")
     imp.add_argument("--athlete", help="athlete name (fitness/wellness files may name athletes themselves)")
     imp.add_argument("--create", action="store_true", help="create athletes that do not exist yet")

@@ -3,13 +3,13 @@ import streamlit as st
 
 from dashboard.state import read, store
 from dashboard.widgets import athlete_picker, share_link
+from engine.ingest.formats import EXTENSIONS, FORMATS
 from engine.store import queries
 from engine.store.imports import import_files
 
 st.title("Upload")
-st.write("FIT, GPX and TCX runs; Strong, Hevy or native strength CSVs; fitness-test and wellness CSVs. "
-         "The kind of each file is read from its content. Fitness-test and wellness files may name "
-         "their athletes in an `athlete` column.")
+st.write("The kind of each file is read from its content: " + "; ".join(f.label for f in FORMATS) + ". "
+         "Fitness-test and wellness files may name their athletes in an `athlete` column.")
 NEW = "new athlete"
 mode = st.radio("Athlete", ["existing athlete", NEW], horizontal=True,
                 index=1 if read(queries.athletes).empty else 0, label_visibility="collapsed")
@@ -20,7 +20,7 @@ athlete = new_name or (names.get(athlete_id) if athlete_id is not None else None
 create = st.checkbox("Create athletes named in files that are not in the squad yet", value=mode == NEW)
 unit = st.radio("Weight unit of Strong exports", ["kg", "lb"], horizontal=True,
                 help="Strong's CSV does not say which unit it used")
-files = st.file_uploader("Files", type=["fit", "gpx", "tcx", "csv"], accept_multiple_files=True)
+files = st.file_uploader("Files", type=EXTENSIONS, accept_multiple_files=True)
 
 if st.button("Import", type="primary", disabled=not files or (mode == NEW and not new_name),
              help="Choose files first; a new athlete needs a name"):

@@ -1,3 +1,4 @@
+import logging
 import sys
 from pathlib import Path
 
@@ -31,3 +32,19 @@ def _never_the_real_database(tmp_path_factory):
     mp.setenv("COACH_DB", str(tmp_path_factory.mktemp("default") / "coach.duckdb"))
     yield
     mp.undo()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "internal_error_expected: the test provokes an import's internal error")
+
+
+@pytest.fixture(autouse=True)
+def _no_internal_import_errors(request, caplog):
+    """An import turns a bug into "rejected: internal error" so that a batch goes on; here such a
+    bug fails the test that met it."""
+    caplog.set_level(logging.ERROR, logger="engine.store.imports")
+    yield
+    if request.node.get_closest_marker("internal_error_expected"):
+        return
+    errors = [r.getMessage() for r in caplog.get_records("call") if r.name == "engine.store.imports"]
+    assert not errors, f"internal import error: {errors[0]}"

@@ -196,3 +196,19 @@ def test_cli_explains_a_database_held_by_another_process(tmp_path, samples_dir):
         holder.close()
     assert done.returncode == 1 and done.stdout == ""
     assert "is the app running on it?" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.internal_error_expected
+def test_an_internal_error_rejects_that_file_only_and_is_logged(store, samples_dir, caplog):
+    import pandas as pd
+
+    from engine.ingest.common import ParsedTable, ParseReport
+    from engine.store.imports import Parsed
+    # a parsed type without a writer stands for a bug between a parser and the store
+    orphan = ParsedTable("odd", pd.DataFrame({"x": [1]}), ParseReport(rows_in=1, rows_kept=1))
+    bad = import_file(store, "odd.csv", b"x\n1\n", athlete="Ana", create=True, parsed=Parsed("odd", orphan))
+    assert bad.status == "rejected" and bad.message == "internal error: TypeError: no writer for ParsedTable"
+    assert "Traceback" in caplog.text  # logged for the developer
+    good = import_file(store, "run.fit", (samples_dir / "fit" / "run.fit").read_bytes(), athlete="Ana", create=True)
+    assert good.status == "imported"
+    assert store.query("SELECT status FROM imports ORDER BY import_id")["status"].tolist() == ["rejected", "imported"]

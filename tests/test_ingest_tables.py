@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from engine.ingest.common import FITNESS_COLUMNS, STRENGTH_COLUMNS, WELLNESS_COLUMNS, RejectedFile
-from engine.ingest.detect import detect_kind
+from engine.ingest.formats import detect
 from engine.ingest.exercise_names import (ALIASES, ExerciseMatcher, custom_exercise_id, load_catalog,
                                           normalise)
 from engine.ingest.strength import LB_KG, parse_duration, parse_strength_csv
@@ -69,6 +69,12 @@ WELLNESS = b"""date,athlete,srpe,session_min,start_time,sleep_h,soreness,hr_rest
 2024-13-40,Ana,5,45,,,,,
 2024-05-04,,,,,,,,
 """
+
+
+def detect_kind(file_name: str, data: bytes) -> str:
+    return detect(file_name, data).kind
+
+
 PARSERS = [parse_strength_csv, parse_fitness_csv, parse_wellness_csv]
 
 
@@ -336,3 +342,16 @@ def test_detect_kind_on_test_csvs(data, kind):
 def test_detect_kind_rejects(data, reason):
     with pytest.raises(RejectedFile, match=reason):
         detect_kind("x.csv", data)
+
+
+def test_readme_lists_the_registry_formats():
+    from engine.ingest.formats import markdown_table
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert markdown_table() in readme
+
+
+def test_an_unknown_kind_raises_and_never_falls_through_to_a_parser():
+    from engine.ingest.formats import UnknownFormat, format_for
+    assert format_for("strong").kind == "strong"
+    with pytest.raises(UnknownFormat, match="no file format 'xlsx'"):
+        format_for("xlsx")

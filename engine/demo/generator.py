@@ -74,7 +74,7 @@ K_FITNESS, K_FATIGUE = 0.0096, 0.024   # Banister gains per 1000 a.u., k2 = 2.5 
 ATHLETE_COLUMNS = ["athlete_id", "name", "sex", "birth_date", "height_cm", "mass_kg", "hr_rest", "hr_max", "lthr",
                    "team"]
 ACTIVITY_COLUMNS = ["activity_id", "athlete_id", "sport", "name", "device", "start_time", "duration_s",
-                    "moving_time_s", "pause_count", "distance_m", "ascent_m", "avg_hr", "max_hr", "srpe"]
+                    "moving_time_s", "pause_count", "distance_m", "ascent_m", "avg_hr", "max_hr", "srpe", "note"]
 SAMPLE_COLUMNS = ["activity_id", "t_s", "lat", "lon", "altitude_m", "distance_m", "speed_mps", "heart_rate",
                   "cadence"]
 SET_FIELDS = ["exercise_id", "set_order", "set_type", "weight_kg", "reps", "rpe", "rir", "rest_s"]  # as generated

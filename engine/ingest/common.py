@@ -27,6 +27,10 @@ FITNESS_COLUMNS = [
     "pullups", "situps_60s", "shuttle_30x2_s",
 ]
 
+# device laps (FIT lap messages, TCX <Lap>): lap_no 1.. in time order, start_s = s since the
+# activity's start_time, duration_s elapsed, distance_m, avg_hr / max_hr (bpm) as the device reports
+LAP_COLUMNS = ["lap_no", "start_s", "duration_s", "distance_m", "avg_hr", "max_hr"]
+
 WELLNESS_COLUMNS = [
     "athlete", "day", "srpe", "session_min", "start_time", "sleep_h", "soreness",
     "hr_rest_morning", "hrv_ms",
@@ -44,19 +48,25 @@ class ParseReport:
     warnings: list[str] = field(default_factory=list)
 
 
+def no_laps() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "lap_no" else "float64") for c in LAP_COLUMNS})
+
+
 @dataclass
 class ParsedActivity:
-    """One run/ride from FIT, GPX or TCX.
+    """One activity from FIT, GPX or TCX (a multisport file is one activity).
 
     `activity` keys: sport (str, lower-case, e.g. "running"), name (str | None),
     start_time (pd.Timestamp, naive UTC), duration_s (elapsed, s), moving_time_s (s, pauses
     removed), pause_count (int), distance_m, ascent_m (m), avg_hr, max_hr (bpm, None if no HR),
     device (str | None, e.g. "garmin fenix5").
     `samples` has exactly SAMPLE_COLUMNS; missing values are NaN (never 0).
+    `laps` has exactly LAP_COLUMNS (no rows when the file has no device laps).
     """
     activity: dict
     samples: pd.DataFrame
     report: ParseReport
+    laps: pd.DataFrame = field(default_factory=no_laps)
 
 
 @dataclass
@@ -69,7 +79,17 @@ class ParsedStrength:
 
 @dataclass
 class ParsedTable:
-    """Fitness tests or wellness rows; columns FITNESS_COLUMNS / WELLNESS_COLUMNS."""
-    kind: str  # "fitness" | "wellness"
+    """Rows of a table CSV; `kind` names the table."""
+    kind: str
     rows: pd.DataFrame
     report: ParseReport
+
+
+@dataclass
+class ParsedFitness(ParsedTable):
+    """Fitness-test rows, columns FITNESS_COLUMNS."""
+
+
+@dataclass
+class ParsedWellness(ParsedTable):
+    """Wellness / session-RPE rows, columns WELLNESS_COLUMNS."""

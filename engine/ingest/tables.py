@@ -53,7 +53,7 @@ import io
 import numpy as np
 import pandas as pd
 
-from engine.ingest.common import FITNESS_COLUMNS, WELLNESS_COLUMNS, ParsedTable, ParseReport, RejectedFile
+from engine.ingest.common import FITNESS_COLUMNS, WELLNESS_COLUMNS, ParsedFitness, ParsedWellness, ParseReport, RejectedFile
 
 LAPS = [f"lap_{i}" for i in range(1, 16)]
 FITNESS_RANGES = {"height_cm": (100, 250), "mass_kg": (20, 300), **{lap: (20, 200) for lap in LAPS},
@@ -144,7 +144,7 @@ def _check(df: pd.DataFrame, kind: str, required: list[str]) -> None:
         raise RejectedFile(f"{kind} CSV has a header but no data rows")
 
 
-def parse_fitness_csv(data: bytes) -> ParsedTable:
+def parse_fitness_csv(data: bytes) -> ParsedFitness:
     """Fitness-test battery rows (format in the module docstring)."""
     df, misaligned = read_csv(data)
     _check(df, "fitness", ["date", *FITNESS_RANGES])
@@ -169,7 +169,7 @@ def parse_fitness_csv(data: bytes) -> ParsedTable:
     report = ParseReport(rows_in=len(df), rows_kept=len(rows), warnings=[note] if note else [])
     if rows.empty:
         raise RejectedFile(f"no valid fitness rows: {report.warnings[0]}")
-    return ParsedTable("fitness", rows, report)
+    return ParsedFitness("fitness", rows, report)
 
 
 def _clock(text: str) -> dt.time | None:
@@ -182,7 +182,7 @@ def _clock(text: str) -> dt.time | None:
     return None
 
 
-def parse_wellness_csv(data: bytes) -> ParsedTable:
+def parse_wellness_csv(data: bytes) -> ParsedWellness:
     """Daily wellness and session-RPE rows (format in the module docstring)."""
     df, misaligned = read_csv(data)
     _check(df, "wellness", ["date"])
@@ -207,4 +207,4 @@ def parse_wellness_csv(data: bytes) -> ParsedTable:
     rows = rows[keep][WELLNESS_COLUMNS].reset_index(drop=True)
     if rows.empty:
         raise RejectedFile("no valid wellness rows: " + "; ".join(warnings))
-    return ParsedTable("wellness", rows, ParseReport(rows_in=len(df), rows_kept=len(rows), warnings=warnings))
+    return ParsedWellness("wellness", rows, ParseReport(rows_in=len(df), rows_kept=len(rows), warnings=warnings))

@@ -6,6 +6,8 @@ A file identical (sha256) to one already imported changes nothing. A rejected fi
 from __future__ import annotations
 
 import hashlib
+import logging
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -17,8 +19,10 @@ from collections.abc import Callable
 import duckdb
 import pandas as pd
 
-from engine.ingest import parse_file
-from engine.ingest.common import MAX_FILE_BYTES, ParsedActivity, ParsedStrength, ParsedTable, RejectedFile
+from engine.ingest.common import (MAX_FILE_BYTES, ParsedActivity, ParsedFitness, ParsedStrength, ParsedWellness,
+                                  RejectedFile)
+from engine.ingest.formats import Parsed as ParsedRows
+from engine.ingest.formats import ParseOptions, parse_file
 from engine.ingest.exercise_names import ExerciseMatcher, custom_exercise_id
 from engine.store.db import Store, fetch_one, insert_frame, next_id
 
@@ -39,24 +43,39 @@ class ImportResult:
         return "\t".join(x for x in (self.status, self.file_name, self.kind or "-", rows, self.message) if x)
 
 
-@dataclass
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
 class Parsed:
-    """The outcome of parsing one file: a kind and parsed rows, or the reason it was rejected."""
+    """The outcome of parsing one file: a kind and parsed rows, or the reason it was rejected
+    (with the traceback when the reason is an internal error)."""
     kind: str | None
-    rows: ParsedActivity | ParsedStrength | ParsedTable | None
+    rows: ParsedRows | None
     reason: str | None = None
+    traceback: str | None = None
+
+
+def _internal_error(err: BaseException) -> str:
+    first_line = (str(err).splitlines() or [""])[0]
+    return f"internal error: {type(err).__name__}: {first_line}".rstrip(": ")
 
 
 def parse_upload(file_name: str, data: bytes, weight_unit: str = "kg") -> Parsed:
-    """Size check, detection and parsing; pure, so it can run in a worker process."""
+    """Size check, detection and parsing; pure, so it can run in a worker process.
+
+    A parser bug does not stop a batch: it becomes the reason "internal error: ..." and its
+    traceback travels back to the importing process, which logs it."""
     kind = None
     try:
         if len(data) > MAX_FILE_BYTES:
             raise RejectedFile(f"file is {len(data) / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit")
-        kind, rows = parse_file(file_name, data, weight_unit=weight_unit)
+        kind, rows = parse_file(file_name, data, ParseOptions(weight_unit))
         return Parsed(kind, rows)
     except RejectedFile as err:
         return Parsed(kind, None, str(err))
+    except Exception as err:  # the error boundary of one file: see the docstring
+        return Parsed(kind, None, _internal_error(err), traceback.format_exc())
 
 
 def import_file(store: Store, file_name: str, data: bytes, athlete: str | None = None,
@@ -65,8 +84,7 @@ def import_file(store: Store, file_name: str, data: bytes, athlete: str | None =
 
     `parsed` is the file's `parse_upload` result when it was parsed elsewhere (a worker).
     """
-    if weight_unit not in ("kg", "lb"):
-        raise ValueError(f"weight unit must be 'kg' or 'lb', not {weight_unit!r}")
+    ParseOptions(weight_unit)  # a bad unit is the caller's bug: ValueError before anything happens
     file_name = Path(file_name).name
     sha = hashlib.sha256(data).hexdigest()
     with store.cursor() as cur:
@@ -77,6 +95,8 @@ def import_file(store: Store, file_name: str, data: bytes, athlete: str | None =
 
     parsed = parsed or parse_upload(file_name, data, weight_unit)
     kind, rows, reason = parsed.kind, parsed.rows, parsed.reason
+    if parsed.traceback:
+        log.error("%s while parsing %s\n%s", reason, file_name, parsed.traceback)
     if reason is None:
         try:
             with store.transaction() as cur:
@@ -98,6 +118,9 @@ def import_file(store: Store, file_name: str, data: bytes, athlete: str | None =
             reason = str(err)
         except (duckdb.Error, ValueError) as err:
             reason = f"could not store the file: {str(err).splitlines()[0]}"
+        except Exception as err:  # the error boundary of one file: the batch goes on, the bug is logged
+            reason = _internal_error(err)
+            log.exception("%s while storing %s", reason, file_name)
     rows_in = rows.report.rows_in if rows else 0
     with store.transaction() as cur:
         import_id = next_id(cur, "imports", "import_id")
@@ -146,20 +169,12 @@ def _athlete_id(cur: duckdb.DuckDBPyConnection, name: str | None, create: bool) 
     return athlete_id
 
 
-def _write(cur, parsed, import_id: int, athlete: str | None, create: bool) -> tuple[int | None, str]:
-    """Write the parsed rows; returns (athlete_id or None, a note for the report)."""
-    if isinstance(parsed, ParsedActivity):
-        athlete_id = _athlete_id(cur, athlete, create)
-        _write_activity(cur, parsed, athlete_id, import_id)
-        return athlete_id, ""
-    if isinstance(parsed, ParsedStrength):
-        athlete_id = _athlete_id(cur, athlete, create)
-        return athlete_id, _write_strength(cur, parsed.sets, athlete_id, import_id)
-    if isinstance(parsed, ParsedTable) and parsed.kind == "fitness":
-        return _write_fitness(cur, parsed.rows, import_id, athlete, create)
-    if isinstance(parsed, ParsedTable) and parsed.kind == "wellness":
-        return _write_wellness(cur, parsed.rows, import_id, athlete, create)
-    raise TypeError(f"cannot store {type(parsed).__name__}")
+def _write(cur, parsed: ParsedRows, import_id: int, athlete: str | None, create: bool) -> tuple[int | None, str]:
+    """Write the parsed rows with the writer of their type; returns (athlete_id or None, a note)."""
+    writer = WRITERS.get(type(parsed))
+    if writer is None:
+        raise TypeError(f"no writer for {type(parsed).__name__}")
+    return writer(cur, parsed, import_id, athlete, create)
 
 
 class SameActivity(Exception):
@@ -169,7 +184,8 @@ class SameActivity(Exception):
 SAME_START_S = 60  # one athlete's activities of one sport starting this close are one activity
 
 
-def _write_activity(cur, parsed: ParsedActivity, athlete_id: int, import_id: int) -> None:
+def _write_activity(cur, parsed: ParsedActivity, import_id: int, athlete: str | None, create: bool):
+    athlete_id = _athlete_id(cur, athlete, create)
     a = parsed.activity
     earlier = fetch_one(
         cur,
@@ -190,10 +206,15 @@ def _write_activity(cur, parsed: ParsedActivity, athlete_id: int, import_id: int
          a["avg_hr"], a["max_hr"], import_id],
     )
     insert_frame(cur, "samples", parsed.samples.assign(activity_id=activity_id))
+    if len(parsed.laps):
+        insert_frame(cur, "laps", parsed.laps.assign(activity_id=activity_id))
+    return athlete_id, ""
 
 
-def _write_strength(cur, sets: pd.DataFrame, athlete_id: int, import_id: int) -> str:
+def _write_strength(cur, parsed: ParsedStrength, import_id: int, athlete: str | None, create: bool):
     """Each workout becomes a 'strength' activity; its sets reference it as session_id."""
+    athlete_id = _athlete_id(cur, athlete, create)
+    sets = parsed.sets
     catalog = cur.execute("SELECT exercise_id, name, aliases FROM exercises WHERE NOT is_custom").df()
     matcher = ExerciseMatcher(catalog)
     names = pd.Series(sets["exercise_name"].unique())
@@ -221,8 +242,8 @@ def _write_strength(cur, sets: pd.DataFrame, athlete_id: int, import_id: int) ->
     ).drop(columns=["session_key", "session_start", "workout_name", "session_duration_s",
                     "exercise_name", "activity_id"])
     insert_frame(cur, "strength_sets", rows)
-    return (f"{len(sessions)} workouts; {len(names) - len(custom)} of {len(names)} exercise names "
-            f"matched the catalog, {len(custom)} kept as custom exercises")
+    return athlete_id, (f"{len(sessions)} workouts; {len(names) - len(custom)} of {len(names)} exercise names "
+                        f"matched the catalog, {len(custom)} kept as custom exercises")
 
 
 def _athlete_ids(cur, names: pd.Series, athlete: str | None, create: bool) -> pd.Series:
@@ -236,15 +257,16 @@ def _athlete_ids(cur, names: pd.Series, athlete: str | None, create: bool) -> pd
     return names.map(ids).astype("int64")
 
 
-def _write_fitness(cur, rows: pd.DataFrame, import_id: int, athlete: str | None, create: bool):
+def _write_fitness(cur, parsed: ParsedFitness, import_id: int, athlete: str | None, create: bool):
+    rows = parsed.rows
     ids = _athlete_ids(cur, rows["athlete"], athlete, create)
     insert_frame(cur, "fitness_tests", rows.drop(columns="athlete").assign(athlete_id=ids, import_id=import_id))
     return (int(ids.iloc[0]) if ids.nunique() == 1 else None), f"{ids.nunique()} athletes"
 
 
-def _write_wellness(cur, rows: pd.DataFrame, import_id: int, athlete: str | None, create: bool):
+def _write_wellness(cur, parsed: ParsedWellness, import_id: int, athlete: str | None, create: bool):
     """Morning wellness per day; an sRPE goes to that day's activity (Foster load = sRPE x min)."""
-    rows = rows.assign(athlete_id=_athlete_ids(cur, rows["athlete"], athlete, create))
+    rows = parsed.rows.assign(athlete_id=_athlete_ids(cur, parsed.rows["athlete"], athlete, create))
     rows["day"] = pd.to_datetime(rows["day"]).dt.date
     linked = 0
     srpe_load = []
@@ -279,3 +301,8 @@ def _write_wellness(cur, rows: pd.DataFrame, import_id: int, athlete: str | None
                  + ", import_id = excluded.import_id")
     n_ath = rows["athlete_id"].nunique()
     return (int(rows["athlete_id"].iloc[0]) if n_ath == 1 else None), f"sRPE linked to {linked} activities"
+
+
+# one writer per parsed type: (cursor, parsed, import_id, athlete name, create) -> (athlete_id | None, note)
+WRITERS = {ParsedActivity: _write_activity, ParsedStrength: _write_strength,
+           ParsedFitness: _write_fitness, ParsedWellness: _write_wellness}

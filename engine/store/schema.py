@@ -174,6 +174,25 @@ MIGRATIONS: list[list] = [
             PRIMARY KEY (athlete_id, day)
         )""",
     ],
+    # 4: device laps, the coach's note on a session, app-wide settings (map tiles)
+    [
+        """CREATE TABLE laps (
+            activity_id BIGINT NOT NULL,
+            lap_no INTEGER NOT NULL,     -- 1.. in time order
+            start_s DOUBLE,              -- s since the activity's start_time
+            duration_s DOUBLE,           -- elapsed, s
+            distance_m DOUBLE,
+            avg_hr DOUBLE,               -- bpm, as the device reports
+            max_hr DOUBLE,               -- bpm, as the device reports
+            PRIMARY KEY (activity_id, lap_no)
+        )""",
+        "ALTER TABLE activities ADD COLUMN note VARCHAR",
+        """CREATE TABLE app_settings (
+            key VARCHAR PRIMARY KEY,     -- engine.store.app_settings.DEFAULTS names every key
+            value JSON NOT NULL,
+            updated_at TIMESTAMP NOT NULL
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
