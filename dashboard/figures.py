@@ -26,24 +26,35 @@ def themed(fig: go.Figure, title: str = "", x_title: str = "", y_title: str = ""
     return fig
 
 
+CALENDAR_CELL_PX = 24  # one day's square plus its gap
+
+
 def calendar_heatmap(days: pd.DataFrame, end: dt.date, weeks: int = 26) -> go.Figure:
-    """Training minutes per day as a weeks x weekdays grid ending at `end` (`days`: day, minutes)."""
+    """Training minutes per day as a weeks x weekdays grid of squares ending at `end` (`days`: day,
+    minutes). Drawn as a scatter of square markers (a plotly heatmap cannot be clicked in
+    Streamlit); each point's customdata is [day (ISO), minutes], for the click that opens the day."""
     last_monday = end - dt.timedelta(days=end.weekday())
     first = last_monday - dt.timedelta(weeks=weeks - 1)
     minutes = days.assign(day=pd.to_datetime(days["day"]).dt.date).set_index("day")["minutes"]
-    grid = np.full((7, weeks), np.nan)
-    for i in range(weeks * 7):
-        day = first + dt.timedelta(days=i)
-        if day <= end:
-            grid[i % 7, i // 7] = minutes.get(day, 0.0)
-    mondays = [first + dt.timedelta(weeks=w) for w in range(weeks)]
-    fig = go.Figure(go.Heatmap(
-        z=grid, x=mondays, y=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
-        colorscale=[[0, "#f2f5f7"], [0.01, "#cfe3ea"], [1, COLORS[0]]], xgap=2, ygap=2,
-        colorbar=dict(title="min"), hovertemplate="week of %{x}<br>%{y}: %{z:.0f} min<extra></extra>",
+    shown = [first + dt.timedelta(days=i) for i in range(weeks * 7) if first + dt.timedelta(days=i) <= end]
+    values = [float(minutes.get(day, 0.0)) for day in shown]
+    weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    fig = go.Figure(go.Scatter(
+        x=[day - dt.timedelta(days=day.weekday()) for day in shown], y=[weekdays[day.weekday()] for day in shown],
+        mode="markers", customdata=[[day.isoformat(), v] for day, v in zip(shown, values)],
+        marker=dict(symbol="square", size=CALENDAR_CELL_PX - 5, color=values, cmin=0,
+                    cmax=max(values + [1.0]), colorscale=[[0, "#f2f5f7"], [0.01, "#cfe3ea"], [1, COLORS[0]]],
+                    colorbar=dict(title="min", thickness=12), line=dict(width=0)),
+        selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=0.45)),
+        hovertemplate="%{customdata[0]} (%{y}): %{customdata[1]:.0f} min<extra></extra>",
     ))
-    fig.update_yaxes(autorange="reversed")
-    return themed(fig, "Training days", "week (Monday)", "", height=240)
+    fig = themed(fig, "Training days (click a day to open its session)", "week (Monday)", "",
+                 height=7 * CALENDAR_CELL_PX + 130)
+    fig.update_layout(width=weeks * CALENDAR_CELL_PX + 170, hovermode="closest", showlegend=False)
+    fig.update_xaxes(range=[first - dt.timedelta(days=4), last_monday + dt.timedelta(days=4)], showgrid=False,
+                     zeroline=False)
+    fig.update_yaxes(categoryorder="array", categoryarray=weekdays, autorange="reversed", showgrid=False)
+    return fig
 
 
 def _with_plan(fig: go.Figure, plan: pd.DataFrame | None, columns: dict[str, str]) -> None:
@@ -55,7 +66,8 @@ def _with_plan(fig: go.Figure, plan: pd.DataFrame | None, columns: dict[str, str
                                  line=dict(dash="dash", color=COLORS[(i + 1) % len(COLORS)])))
 
 
-SOURCE_COLORS = {"srpe": "#b0bec5", "hr": "#e8a48f", "hr+srpe": "#9fb8ad"}
+SOURCE_COLORS = {"srpe": "#b0bec5", "hr": "#e8a48f", "hr+srpe": "#9fb8ad", "estimated": "#e9c46a"}
+SOURCE_LABELS = {"srpe": "sRPE", "hr": "HR", "hr+srpe": "HR + sRPE", "estimated": "rests on an estimate"}
 
 
 def pmc_chart(daily: pd.DataFrame, plan: pd.DataFrame | None = None) -> go.Figure:
@@ -63,8 +75,9 @@ def pmc_chart(daily: pd.DataFrame, plan: pd.DataFrame | None = None) -> go.Figur
     lines (a.u./day), the ramp rate (a.u./day per week, right axis), and the plan dashed."""
     fig = go.Figure()
     for source, part in daily.groupby(daily.get("source", pd.Series("srpe", daily.index)).replace("", "srpe")):
-        fig.add_bar(x=part["day"], y=part["load_au"], name=f"Daily load ({source})",
-                    marker_color=SOURCE_COLORS.get(source, "#cfd8dc"))
+        fig.add_bar(x=part["day"], y=part["load_au"], name=f"Daily load ({SOURCE_LABELS.get(source, source)})",
+                    marker_color=SOURCE_COLORS.get(source, "#cfd8dc"),
+                    marker_pattern_shape="/" if source == "estimated" else "")
     for i, (column, name) in enumerate({"ctl": "CTL (fitness)", "atl": "ATL (fatigue)", "tsb": "TSB (form)"}.items()):
         fig.add_trace(go.Scatter(x=daily["day"], y=daily[column], name=name, mode="lines",
                                  line=dict(color=COLORS[i + 1])))
@@ -129,3 +142,87 @@ def e1rm_chart(e1rm: pd.DataFrame) -> go.Figure:
     for name, part in e1rm.groupby("exercise_name"):
         fig.add_trace(go.Scatter(x=part["session_date"], y=part["e1rm_epley_kg"], name=name, mode="lines+markers"))
     return themed(fig, "Estimated 1RM (Epley, sets of <= 10 reps)", "date", "e1RM (kg)")
+
+
+# --- one session: curves against distance or time, the map's colour legend ---
+
+def clock(seconds) -> str:
+    """Seconds as m:ss, or h:mm:ss from an hour on; "–" when missing."""
+    if seconds is None or pd.isna(seconds):
+        return "–"
+    total = int(round(float(seconds)))
+    hours, rest = divmod(total, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _pace_ticks(pace_min: pd.Series) -> tuple[list[float], list[str]]:
+    """Tick positions (min/km) and m:ss labels covering the paces shown, about five ticks."""
+    values = pace_min.dropna()
+    if values.empty:
+        return [], []
+    low, high = float(values.min()), float(values.max())
+    step = next((s for s in (0.25, 0.5, 1.0, 2.0, 5.0) if (high - low) / s <= 6), 10.0)
+    ticks = np.arange(np.floor(low / step) * step, high + step, step)
+    return ticks.tolist(), [clock(t * 60) for t in ticks]
+
+
+def session_curves(track: pd.DataFrame, x: str = "distance", pace: bool = True, max_points: int = 3000) -> go.Figure:
+    """HR (bpm), pace (min/km, faster up; or speed, km/h, when `pace` is False) and altitude (m) of one
+    activity, stacked with one shared x axis (distance, km, or elapsed time, min) and one hover for
+    all rows. `track` is engine.session.detail.track(); rows without data are left out."""
+    from plotly.subplots import make_subplots
+
+    if len(track) > max_points:
+        index = np.unique(np.linspace(0, len(track) - 1, max_points).round().astype(int))
+        track = track.iloc[index]
+    x_column, x_title = ("distance_km", "distance (km)") if x == "distance" else ("t_min", "elapsed time (min)")
+    rows = []
+    if track["heart_rate"].notna().any():
+        rows.append(("heart_rate", "Heart rate", "HR (bpm)", "%{y:.0f} bpm", COLORS[1]))
+    if pace and track["pace_min_per_km"].notna().any():
+        rows.append(("pace_min_per_km", "Pace", "pace (min/km)", "%{customdata} /km", COLORS[0]))
+    elif not pace and track["speed_kmh"].notna().any():
+        rows.append(("speed_kmh", "Speed", "speed (km/h)", "%{y:.1f} km/h", COLORS[0]))
+    if track["altitude_smooth_m"].notna().any():
+        rows.append(("altitude_smooth_m", "Altitude", "altitude (m)", "%{y:.0f} m", COLORS[3]))
+    if not rows:
+        return themed(go.Figure(), "No curves: this activity has no HR, speed or altitude samples")
+    fig = make_subplots(rows=len(rows), cols=1, shared_xaxes=True, vertical_spacing=0.04)
+    for i, (column, name, axis_title, hover, color) in enumerate(rows, start=1):
+        custom = track[column].map(lambda v: clock(v * 60)) if column == "pace_min_per_km" else None
+        fig.add_trace(go.Scatter(x=track[x_column], y=track[column], name=name, mode="lines", customdata=custom,
+                                 line=dict(color=color, width=1.6), connectgaps=False,
+                                 hovertemplate=f"{name}: {hover}<extra></extra>"), row=i, col=1)
+        fig.update_yaxes(title=axis_title, row=i, col=1)
+        if column == "pace_min_per_km":
+            ticks, labels = _pace_ticks(track[column])
+            fig.update_yaxes(autorange="reversed", tickvals=ticks, ticktext=labels, row=i, col=1)
+    bottom = f"x{len(rows)}" if len(rows) > 1 else "x"
+    fig.update_traces(xaxis=bottom)  # every row on the bottom axis: one hover across the rows
+    fig.update_layout(**LAYOUT, height=130 + 170 * len(rows), showlegend=False,
+                      title=f"{', '.join(r[1] for r in rows)} against {x_title.split(' (')[0]}")
+    fig.update_layout(hovermode="x unified", hoversubplots="axis")
+    fig.update_xaxes(showspikes=True, spikemode="across", spikethickness=1, spikecolor="#9aa5ad")
+    fig.update_xaxes(title=x_title, hoverformat=".2f" if x == "distance" else ".1f",
+                     unifiedhovertitle=dict(text="%{x:.2f} km" if x == "distance" else "%{x:.1f} min elapsed"),
+                     row=len(rows), col=1)
+    return fig
+
+
+def colour_legend(labels: list[str], colors: list[str], title: str) -> go.Figure:
+    """A strip of colour bins, each with its range written on it: the legend of the track map's
+    colours (the unit is in `title`)."""
+    def ink(color: str) -> str:  # dark text on light colours, white on dark ones
+        r, g, b = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+        return "#1b2631" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#ffffff"
+
+    fig = go.Figure(go.Bar(x=list(range(len(labels))), y=[1] * len(labels), text=labels, textposition="inside",
+                           insidetextanchor="middle", textangle=0, hoverinfo="skip", width=1.0,
+                           textfont=dict(size=12, color=[ink(c) for c in colors]),
+                           marker=dict(color=colors, line=dict(width=0))))
+    fig = themed(fig, "", "", "", height=64)
+    fig.update_layout(bargap=0, showlegend=False, margin=dict(l=0, r=0, t=24, b=0), uniformtext=dict(minsize=9),
+                      title=dict(text=title, font=dict(size=13), x=0, y=0.98, yanchor="top"))
+    fig.update_xaxes(visible=False, fixedrange=True)
+    fig.update_yaxes(visible=False, fixedrange=True)
+    return fig

@@ -11,6 +11,7 @@ SECTIONS = {
     "Squad": [
         ("squad", "Squad", ":material/groups:"),
         ("athlete", "Athlete", ":material/person:"),
+        ("session", "Session", ":material/directions_run:"),
         ("load", "Training load", ":material/monitoring:"),
         ("planner", "What-if planner", ":material/event_upcoming:"),
         ("upload", "Upload", ":material/upload_file:"),

@@ -75,3 +75,23 @@ def load_metric_row(values) -> None:
         with col:
             metric(label, float(values[key]), help=METRIC_HELP[key],
                    digits=0 if "a.u." in label else 2)
+
+
+HR_FIELDS = {"hr_rest": "resting HR", "hr_max": "max HR", "lthr": "LTHR"}
+
+
+def hr_help(profile: dict, field: str) -> tuple[str, str | None]:
+    """(tooltip, placeholder) of an HR profile field, from report.hr_profile: what the loads use
+    while the field is empty."""
+    value, source = profile[field], profile[f"{field}_source"]
+    if source == "profile":
+        return f"The {HR_FIELDS[field]} the loads use, bpm.", None
+    if pd.isna(value):
+        return f"Empty, and no {HR_FIELDS[field]} can be estimated from the data yet.", None
+    return f"Empty: the loads use {value:.0f} bpm ({source}).", f"estimated {value:.0f}"
+
+
+def hr_estimate_notes(profile: dict) -> list[str]:
+    """One note per HR value the loads estimate, e.g. "max HR 171 bpm (estimated: ...)"."""
+    return [f"{label} {profile[f]:.0f} bpm ({profile[f'{f}_source']})" for f, label in HR_FIELDS.items()
+            if profile[f"{f}_source"] != "profile" and pd.notna(profile[f])]

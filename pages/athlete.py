@@ -4,11 +4,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import figures
+from dashboard import figures, nav
 from dashboard.state import param, read, set_param, store
-from dashboard.widgets import athlete_picker, date_range_picker, metric, share_link
+from dashboard.widgets import athlete_picker, date_range_picker, hr_estimate_notes, hr_help, metric, share_link
+from engine.load import report
 from engine.store import queries
-from engine.store.athletes import PROFILE_RANGES, default_lthr, update_profile
+from engine.store.athletes import PROFILE_RANGES, update_profile
 
 athlete_id = athlete_picker(container=st.sidebar)
 athletes = read(queries.athletes)
@@ -49,17 +50,23 @@ C = st.column_config
 
 if view == "Activities":
     table = in_range.assign(duration_min=in_range["duration_s"] / 60, distance_km=in_range["distance_m"] / 1000)
-    st.dataframe(table, hide_index=True, placeholder="–",
-                 column_order=["start_time", "sport", "name", "duration_min", "distance_km", "avg_hr", "max_hr", "srpe"],
-                 column_config={
-                     "start_time": C.DatetimeColumn("Start", format="YYYY-MM-DD HH:mm"),
-                     "sport": "Sport", "name": "Name",
-                     "duration_min": C.NumberColumn("Duration", format="%.0f min"),
-                     "distance_km": C.NumberColumn("Distance", format="%.2f km"),
-                     "avg_hr": C.NumberColumn("Avg HR", format="%.0f bpm"),
-                     "max_hr": C.NumberColumn("Max HR", format="%.0f bpm"),
-                     "srpe": C.NumberColumn("sRPE", format="%.1f", help="Session RPE, CR-10 (Foster 2001)"),
-                 })
+    st.caption("Select a row to open the session.")
+    picked = st.dataframe(table, hide_index=True, placeholder="–", on_select="rerun", selection_mode="single-row",
+                          key="activities_table",
+                          column_order=["start_time", "sport", "name", "duration_min", "distance_km", "avg_hr",
+                                        "max_hr", "srpe"],
+                          column_config={
+                              "start_time": C.DatetimeColumn("Start", format="YYYY-MM-DD HH:mm"),
+                              "sport": "Sport", "name": "Name",
+                              "duration_min": C.NumberColumn("Duration", format="%.0f min"),
+                              "distance_km": C.NumberColumn("Distance", format="%.2f km"),
+                              "avg_hr": C.NumberColumn("Avg HR", format="%.0f bpm"),
+                              "max_hr": C.NumberColumn("Max HR", format="%.0f bpm"),
+                              "srpe": C.NumberColumn("sRPE", format="%.1f", help="Session RPE, CR-10 (Foster 2001)"),
+                          })
+    if picked.selection.rows:
+        st.switch_page(nav.page("session"),
+                       query_params={"activity": str(table.iloc[picked.selection.rows[0]]["activity_id"])})
 elif view == "Strength log":
     sessions = in_dates(read(queries.strength_sessions, athlete_id), "start_time")
     st.dataframe(sessions, hide_index=True, placeholder="–",
@@ -90,7 +97,18 @@ elif view == "Fitness tests":
                      "lap_200m_s": C.LineChartColumn("200 m laps (s)", help="The 15 lap splits of the 3,000 m"),
                  })
 elif view == "Calendar":
-    st.plotly_chart(figures.calendar_heatmap(read(queries.training_days, athlete_id), end), width="stretch")
+    clicked = st.plotly_chart(figures.calendar_heatmap(read(queries.training_days, athlete_id), end), width="content",
+                              on_select="rerun", selection_mode="points", key="calendar")
+    days = [p["customdata"][0] for p in clicked.selection.points if p.get("customdata")]
+    if days:
+        on_day = acts[acts["start_time"].dt.date == dt.date.fromisoformat(days[0])].sort_values("start_time")
+        if len(on_day) == 1:
+            st.switch_page(nav.page("session"), query_params={"activity": str(on_day["activity_id"].iloc[0])})
+        st.markdown(f"**{dt.date.fromisoformat(days[0]):%a %d %b %Y}**" + ("" if len(on_day) else ": no session"))
+        for row in on_day.itertuples():
+            name = f" · {row.name}" if pd.notna(row.name) else ""
+            st.page_link(nav.page("session"), query_params={"activity": str(row.activity_id)},
+                         label=f"{row.start_time:%H:%M} · {row.sport}{name}")
 else:
     with st.form("profile"):
         left, right = st.columns(2)
@@ -98,18 +116,19 @@ else:
         sex = left.selectbox("Sex", sexes, index=sexes.index(profile["sex"]) if profile["sex"] in sexes else None)
         birth = left.date_input("Birth date", profile["birth_date"] if pd.notna(profile["birth_date"]) else None,
                                 min_value=dt.date(1900, 1, 1), max_value=today)
-        def number(column, label, field, fmt, step, help=None):
+        def number(column, label, field, fmt, step, help=None, placeholder=None):
             value = profile[field] if pd.notna(profile[field]) else None
-            return column.number_input(label, *PROFILE_RANGES[field], value=value, step=step, format=fmt, help=help)
+            return column.number_input(label, *PROFILE_RANGES[field], value=value, step=step, format=fmt, help=help,
+                                       placeholder=placeholder)
 
         mass = number(left, "Mass (kg)", "mass_kg", "%.1f", 0.5)
-        rest = number(right, "Resting HR (bpm)", "hr_rest", "%.0f", 1.0)
-        top = number(right, "Max HR (bpm)", "hr_max", "%.0f", 1.0)
-        lthr = number(right, "LTHR (bpm)", "lthr", "%.0f", 1.0,
-                      help="Lactate-threshold HR; empty = rest + 0.85 x (max - rest)")
+        used = read(report.hr_profile, athlete_id)
+        rest, top, lthr = (number(right, label, field, "%.0f", 1.0, *hr_help(used, field)) for label, field in [
+            ("Resting HR (bpm)", "hr_rest"), ("Max HR (bpm)", "hr_max"), ("LTHR (bpm)", "lthr")])
+        if used["hr_estimated"]:
+            st.caption("Loads use " + " · ".join(hr_estimate_notes(used)) + ". Fill in the profile to replace "
+                       "the estimates.")
         if st.form_submit_button("Save profile", type="primary"):
-            if lthr is None and rest and top:
-                lthr = round(default_lthr(rest, top))
             try:
                 update_profile(store(), athlete_id, sex=sex, birth_date=birth, mass_kg=mass, hr_rest=rest,
                                hr_max=top, lthr=lthr)

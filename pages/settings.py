@@ -7,6 +7,7 @@ from dashboard.state import param, read, set_param, store
 from dashboard.widgets import share_link
 from engine.load import report
 from engine.load.settings import CHOICES, FIELD_HELP, LoadSettings
+from engine.store import app_settings
 
 st.title("Settings")
 st.write("Training-load constants per team. Bands and thresholds are guidance for a conversation "
@@ -37,4 +38,14 @@ with st.form("load_settings"):
             st.success(f"Settings saved for {label[team]}.")
         except ValueError as err:
             st.error(f"Not saved: {err}")
+
+st.subheader("Map")
+tiles_now = app_settings.get(store(), "map_tiles")
+tile_choices = list(app_settings.CHOICES["map_tiles"])
+tiles = st.radio("Map background", tile_choices, index=tile_choices.index(tiles_now), horizontal=True,
+                 format_func={"none": "None (plain, works offline)", "OpenStreetMap": "OpenStreetMap"}.get,
+                 help=app_settings.HELP["map_tiles"])
+if tiles != tiles_now:
+    app_settings.set(store(), "map_tiles", tiles)
+    st.success(f"Map background saved: {tiles}.")
 share_link()

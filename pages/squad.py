@@ -23,6 +23,10 @@ set_param("team", ",".join(chosen) or None)
 if chosen:
     squad = squad[squad["team"].isin(chosen)]
 
+# the session page's URL, the start time first so that the column sorts by time; the cell shows the time
+squad["last_session"] = ("session?at=" + squad["last_activity"].dt.strftime("%Y-%m-%d %H:%M") + "&activity="
+                         + squad["last_activity_id"].astype("Int64").astype("string"))
+
 flagged = squad[squad["flag_count"] > 0].sort_values("flag_count", ascending=False)
 as_of = f" (as of {flags['as_of'].max():%a %d %b}, the last day with a session)" if len(flags) else ""
 if len(flagged):
@@ -35,13 +39,14 @@ if len(flagged):
 else:
     st.success(f"No risk flags{as_of}.", icon=":material/check_circle:")
 st.caption(f"{len(squad)} athletes · {int(squad['sessions_7d'].sum())} sessions in the last 7 days. "
-           "Click a row to open the athlete; click a column header to sort (Risk sorts by flags).")
+           "Click a row to open the athlete, a last activity to open that session; click a column header to sort "
+           "(Risk sorts by flags).")
 C = st.column_config
 RISK_COLORS = ["#d8f3dc", "#fff3bf", "#ffd6d6"]  # no flag, one flag, two or more
 table = st.dataframe(
     squad.style.map(lambda n: f"background-color: {RISK_COLORS[min(int(n), 2)]}", subset=["flag_count"]),
     hide_index=True, on_select="rerun", selection_mode="single-row", key="squad_table",
-    column_order=["name", "team", "flag_count", "flags", "last_activity", "last_sport", "sessions_7d", "minutes_7d",
+    column_order=["name", "team", "flag_count", "flags", "last_session", "last_sport", "sessions_7d", "minutes_7d",
                   "week_vs_4wk", "acwr", "last_test", "load_14d"],
     column_config={
         "name": C.TextColumn("Athlete"),
@@ -49,7 +54,8 @@ table = st.dataframe(
         "flag_count": C.NumberColumn("Risk", help="Number of risk flags raised today (Settings page: thresholds)"),
         "flags": C.ListColumn("Flags", width="medium", help="ACWR out of band, monotony, strain, FRBI, TSB below floor"),
         "acwr": C.NumberColumn("ACWR", format="%.2f", help=report.METRIC_HELP["acwr"]),
-        "last_activity": C.DatetimeColumn("Last activity", format="YYYY-MM-DD HH:mm"),
+        "last_session": C.LinkColumn("Last activity", display_text=r"at=([^&]+)",
+                                     help="Start of the latest session; click it to open the session"),
         "last_sport": C.TextColumn("Sport"),
         "sessions_7d": C.NumberColumn("Sessions 7 d", help="Sessions in the last 7 days, today included"),
         "minutes_7d": C.NumberColumn("Minutes 7 d", format="%.0f min", help="Training time in the last 7 days"),

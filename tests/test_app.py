@@ -191,3 +191,29 @@ def test_settings_are_saved_per_team_and_bad_values_refused(db):
     at.form_submit_button[0].click().run()
     assert at.error[0].value.startswith("Not saved")
     assert report.team_settings(_store(db))[team].acwr_low == 0.8
+
+
+def test_an_empty_lthr_stays_null_so_the_team_fraction_applies(db):
+    from engine.store.athletes import update_profile
+    update_profile(_store(db), 1, lthr=None)
+    at = _app("athlete", athlete="1", view="Profile")
+    assert at.number_input[3].value is None and at.number_input[3].placeholder.startswith("estimated")
+    at.number_input[0].set_value(70.0)  # the coach edits the mass and saves
+    at.form_submit_button[0].click().run()
+    assert not at.exception and at.success[0].value == "Profile saved."
+    saved = queries.athletes(_store(db)).set_index("athlete_id").loc[1]
+    assert saved["mass_kg"] == 70.0 and pd.isna(saved["lthr"])
+
+
+def test_the_profile_says_which_hr_values_the_loads_estimate(db, samples_dir):
+    from engine.store.imports import import_file
+    run = samples_dir / "fit" / "run.fit"
+    assert import_file(_store(db), run.name, run.read_bytes(), athlete="Cy New", create=True).status == "imported"
+    new_id = int(queries.athletes(_store(db)).set_index("name").loc["Cy New", "athlete_id"])
+    at = _app("athlete", athlete=str(new_id), view="Profile")
+    assert not at.exception
+    note = next(c.value for c in at.caption if c.value.startswith("Loads use"))
+    assert "max HR" in note and "(estimated: highest HR held 60 s in a session)" in note
+    assert "resting HR 60 bpm (estimated: team default)" in note
+    rest, top = at.number_input[1], at.number_input[2]
+    assert rest.value is None and top.value is None  # estimates are not written into the profile

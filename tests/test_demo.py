@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from engine.demo.generator import DemoConfig, build_demo
-from engine.demo.physiology import tanaka_hr_max
+from engine.load.profile import tanaka_hr_max
 from engine.demo.routes import build_routes
 from engine.store.db import migrate
 

@@ -82,6 +82,34 @@ def test_fit_run_missing_positions_are_nan():
     assert a["start_time"] == pd.Timestamp("2019-09-14 15:22:05") and a["device"] == "garmin fr645m"
 
 
+@pytest.mark.parametrize("rel, records, minutes", [
+    ("fit/activity-small-fenix2-run.fit", 1412, 23.8),  # half of a 47-min run
+    ("fit/run.fit", 604, 25.8),
+])
+def test_fit_truncated_half_imports_with_a_warning(rel, records, minutes):
+    data = sample(rel)
+    parsed = parse_fit(data[: len(data) // 2])
+    check_frame(parsed)
+    assert parsed.report.rows_kept == len(parsed.samples) == records
+    assert parsed.report.warnings[0] == (f"file ends with a decode error (truncated) after {records:,} records: "
+                                         f"kept {minutes} min")
+    assert parsed.activity["duration_s"] / 60 == pytest.approx(minutes, abs=0.051)
+    full = parse_fit(data)
+    assert parsed.activity["start_time"] == full.activity["start_time"]
+    pd.testing.assert_frame_equal(parsed.samples, full.samples.iloc[:records])
+
+
+def test_fit_laps():
+    fenix2, run = parse_fit(sample("fit/activity-small-fenix2-run.fit")), parse_fit(sample("fit/run.fit"))
+    assert len(fenix2.laps) == 4 and len(run.laps) == 6
+    assert fenix2.laps.lap_no.tolist() == [1, 2, 3, 4] and fenix2.laps.avg_hr.isna().all()  # no lap HR
+    assert fenix2.laps.distance_m.sum() == pytest.approx(9008.22)
+    assert fenix2.laps.start_s.tolist() == [1.0, 272.0, 1109.0, 1868.0]  # session starts 14:45:08, lap 1 at :09
+    assert run.laps.iloc[0].tolist() == [1, 0.0, 465.09, 1000.0, 136.0, 159.0]
+    assert run.laps.distance_m.sum() == pytest.approx(5839.77) and run.laps.max_hr.max() == 160.0
+    assert run.laps.start_s.is_monotonic_increasing
+
+
 # --- GPX -----------------------------------------------------------------------------------
 
 def test_gpx_strava_duplicate_dropped_and_pauses():
@@ -99,8 +127,12 @@ def test_gpx_strava_duplicate_dropped_and_pauses():
     assert a["pause_count"] == 4  # gaps of 63, 73, 102 and 155 s
     assert a["moving_time_s"] == 5127.0 - (63 + 73 + 102 + 155)
     assert s.distance_m.is_monotonic_increasing and a["distance_m"] == pytest.approx(12_595, abs=5)
-    assert np.isnan(s.speed_mps.iloc[0]) and s.speed_mps.iloc[1:].notna().all()
-    assert s.speed_mps.iloc[1] == 0.0  # same lat/lon 4 s apart
+    # no point has a speed: derived as distance over >= 5 s (SPEED_WINDOW_S), centred; the first
+    # record's window is shifted to [0, 5 s] and ends at the first record at or after 5 s (t = 6 s)
+    assert s.speed_mps.notna().all() and s.speed_mps.max() < 12.0
+    assert s.t_s.iloc[:3].tolist() == [0.0, 4.0, 6.0] and s.lat.iloc[0] == s.lat.iloc[1]  # no move in 4 s
+    assert s.speed_mps.iloc[0] == pytest.approx(s.distance_m.iloc[2] / 6.0)
+    assert s.speed_mps.median() == pytest.approx(a["distance_m"] / a["moving_time_s"], rel=0.05)
 
 
 def test_gpx_garmin_connect_ns3_prefix():
@@ -126,9 +158,9 @@ def test_gpx_nike_partial_hr_and_elevation():
     assert a["avg_hr"] == pytest.approx(s.heart_rate.mean())
 
 
-def test_gpx_matches_extension_namespace_not_prefix():
-    """HR under a Garmin URI with an unusual prefix is read; `gpxtpx:` bound to another URI is not.
-    No version attribute: read as GPX 1.1 so that extensions are kept."""
+def test_gpx_extension_values_in_any_namespace_and_prefix():
+    """HR under a Garmin URI with an unusual prefix is read, and so is `hr` under any other
+    namespace (matched by local name); a point without a time after the last timed one is dropped."""
     gpx = b"""<gpx xmlns="http://www.topografix.com/GPX/1/1"
       xmlns:zz="http://www.garmin.com/xmlschemas/TrackPointExtension/v2"
       xmlns:gpxtpx="http://example.com/not-garmin"><trk><type>Ride</type><trkseg>
@@ -139,7 +171,7 @@ def test_gpx_matches_extension_namespace_not_prefix():
       <trkpt lat="1" lon="2.002"></trkpt>
     </trkseg></trk></gpx>"""
     parsed = parse_gpx(gpx)
-    assert parsed.samples.heart_rate.tolist()[0] == 150.0 and np.isnan(parsed.samples.heart_rate.iloc[1])
+    assert parsed.samples.heart_rate.tolist() == [150.0, 99.0]
     assert parsed.activity["sport"] == "cycling"
     assert parsed.report.rows_in == 3 and parsed.report.rows_kept == 2
     assert any("1 records without a timestamp" in w for w in parsed.report.warnings)
@@ -175,6 +207,16 @@ def test_tcx_test_file_and_derived_speed():
     assert s.cadence.isna().all() and s.speed_mps.iloc[1:-1].notna().all()  # speed derived from distance
 
 
+def test_tcx_laps():
+    run, test = parse_tcx(sample("tcx/run_garmin.tcx")), parse_tcx(sample("tcx/test.tcx"))
+    assert len(run.laps) == 3 and len(test.laps) == 3
+    assert run.laps.duration_s.round().tolist() == [390.0, 372.0, 54.0]
+    assert run.laps.avg_hr.tolist() == [137.0, 147.0, 144.0] and run.laps.max_hr.max() == 153.0
+    assert run.laps.distance_m.sum() == pytest.approx(run.activity["distance_m"])
+    assert run.laps.start_s.iloc[0] == 0.0 and run.laps.start_s.is_monotonic_increasing
+    assert test.laps.distance_m.tolist() == pytest.approx([1609.34399414, 1609.34399414, 1470.5546875])
+
+
 def test_tcx_no_hr():
     parsed = parse_tcx(sample("tcx/no_hr.tcx"))
     check_frame(parsed)
@@ -195,7 +237,7 @@ def test_summarise_sorts_and_counts_pauses():
     parsed = summarise(records, None, "running", None, None, ParseReport())
     s, a = parsed.samples, parsed.activity
     assert s.t_s.tolist() == [0.0, 10.0, 100.0] and s.altitude_m.tolist() == [10.0, 11.0, 12.0]
-    assert np.isnan(s.speed_mps.iloc[0]) and s.speed_mps.iloc[1:].tolist() == [3.0, 3.0]
+    assert s.speed_mps.tolist() == [3.0, 3.0, 3.0]  # Δdistance over >= 5 s windows: 30/10, 300/100, 270/90
     assert (a["duration_s"], a["pause_count"], a["moving_time_s"]) == (100.0, 1, 10.0)
     assert (a["distance_m"], a["avg_hr"], a["max_hr"]) == (300.0, 130.0, 140.0)
     assert len(parsed.report.warnings) == 2 and parsed.report.rows_in == 4
@@ -221,7 +263,9 @@ FIT = sample("fit/run.fit")
 @pytest.mark.parametrize("parse, data, message", [
     (parse_fit, b"", "file is empty"),
     (parse_fit, GARBAGE, "not a FIT file: bad header"),
-    (parse_fit, FIT[: len(FIT) // 2], "FIT file is truncated or corrupt"),
+    (parse_fit, FIT[:10], "not a FIT file: bad header"),  # cut inside its 14-byte header
+    (parse_fit, FIT[:13], "FIT file is truncated or corrupt"),  # cut inside the header's CRC
+    (parse_fit, FIT[:-2] + b"\0\0", "FIT file is truncated or corrupt \\(CRC error\\)"),
     (parse_fit, FIT[:5000] + bytes([FIT[5000] ^ 0xFF]) + FIT[5001:], "FIT file is truncated or corrupt"),
     (parse_fit, sample("gpx/garmin_connect.gpx"), "not a FIT file"),
     (parse_gpx, b"", "file is empty"),

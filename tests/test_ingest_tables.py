@@ -195,6 +195,58 @@ def test_strong_export_with_units_in_header():
     assert s.loc[0, "session_duration_s"] == 82 and s.loc[1, "rir"] == 2
 
 
+STRONG_2016_KG = b"""Date,Workout Name,Exercise Name,Set Order,kg,Reps,km,Seconds,Notes
+2016-04-02 09:12:00,"Legs","Squat (Barbell)",1,100,5,,,""
+2016-04-02 09:12:00,"Legs","Squat (Barbell)",2,102.5,5,,,""
+2016-04-02 09:12:00,"Legs","Running",1,,,2.5,900,""
+"""
+STRONG_2016_LBS = (STRONG_2016_KG.replace(b",kg,", b",lbs,").replace(b",km,", b",mi,")
+                   .replace(b",100,", b",225,").replace(b",102.5,", b",230,"))
+
+
+@pytest.mark.parametrize("unit_arg", ["kg", "lb"])
+def test_strong_2016_header_units_in_column_names_win(unit_arg):
+    for data in (STRONG_2016_KG, STRONG_2016_LBS):
+        assert detect_kind("strong.csv", data) == "strong"
+    kg = parse_strength_csv(STRONG_2016_KG, weight_unit=unit_arg)
+    assert kg.source == "strong" and (kg.report.rows_in, kg.report.rows_kept) == (3, 3)
+    assert kg.sets["weight_kg"].tolist()[:2] == [100.0, 102.5] and kg.sets["reps"].tolist()[:2] == [5, 5]
+    assert kg.sets.loc[2, "distance_m"] == 2500.0 and kg.sets.loc[2, "duration_s"] == 900
+    lbs = parse_strength_csv(STRONG_2016_LBS, weight_unit=unit_arg).sets
+    assert lbs["weight_kg"].tolist()[:2] == pytest.approx([225 * LB_KG, 230 * LB_KG])
+    assert lbs.loc[2, "distance_m"] == pytest.approx(2.5 * 1609.344)
+
+
+def test_strong_weight_unit_column_wins_over_the_argument():
+    csv = (b"Date,Workout Name,Exercise Name,Set Order,Weight,Weight Unit,Reps,Distance,Distance Unit,Seconds\n"
+           b"2023-07-30 16:49:28,Arms,Curl (Dumbbell),1,14,kg,8,,,0\n"
+           b"2023-07-30 16:49:28,Arms,Curl (Dumbbell),2,30,lbs,8,,,0\n"
+           b"2023-07-30 16:49:28,Arms,Running,1,,,,3,km,900\n")
+    for unit_arg in ("kg", "lb"):
+        s = parse_strength_csv(csv, weight_unit=unit_arg).sets
+        assert s.loc[0, "weight_kg"] == 14.0 and s.loc[1, "weight_kg"] == pytest.approx(30 * LB_KG)
+        assert s.loc[2, "distance_m"] == 3000.0
+
+
+def test_impossible_reps_and_weights_are_blanked_and_never_reach_the_e1rm():
+    from engine.load.strength import e1rm_by_session
+    csv = (b"date,exercise,weight_kg,reps\n"
+           b"2024-05-01,Squat,100,5\n"
+           b"2024-05-01,Squat,140,877777\n"    # reps impossible: NULL, not 0
+           b"2024-05-01,Squat,600,3\n"         # weight impossible
+           b"2024-05-01,Squat,100,101\n"
+           b"2024-05-01,Squat,120,100\n")      # 100 reps: the limit itself is kept
+    parsed = parse_strength_csv(csv)
+    s = parsed.sets
+    assert parsed.report.rows_kept == 5
+    assert parsed.report.warnings == ["3 impossible values blanked: 2 reps over 100, 1 weights over 500 kg"]
+    assert str(s["reps"].dtype) == "Int64"
+    assert s["reps"].isna().tolist() == [False, True, False, True, False] and s.loc[4, "reps"] == 100
+    assert s.loc[1, "weight_kg"] == 140.0 and np.isnan(s.loc[2, "weight_kg"]) and s.loc[2, "reps"] == 3
+    best = e1rm_by_session(s.assign(session_date=s["session_start"].dt.date, exercise_id="squat"))
+    assert best["e1rm_epley_kg"].tolist() == [pytest.approx(100 * (1 + 5 / 30))]  # only the valid 5-rep set
+
+
 def test_hevy_metric():
     parsed = parse_strength_csv(HEVY)
     s = parsed.sets

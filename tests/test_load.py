@@ -331,3 +331,28 @@ def test_frbi_suggestion_extends_while_still_high():
 def test_compliance_colours():
     got = planner.compliance([100, 100, 100, 100, 0, 0, 0, 100], [120, 79, 150, 30, 0, 29, 31, np.nan])
     assert got == ["green", "yellow", "yellow", "red", "green", "yellow", "red", "red"]
+
+
+def test_sustained_hr_max_ignores_short_spikes():
+    from engine.load.profile import sustained_hr_max
+    seconds = pd.DataFrame({"activity_id": [1, 1, 1, 2, 2], "athlete_id": [7, 7, 7, 7, 7],
+                            "heart_rate": [220.0, 175.0, 150.0, 168.0, 160.0],
+                            "dt_s": [10.0, 55.0, 600.0, 60.0, 300.0]})
+    # activity 1: 10 s at 220 is an artefact; 65 s at >= 175 holds 175. Activity 2 holds 168.
+    assert sustained_hr_max(seconds).to_dict() == {7: 175.0}
+
+
+def test_pmc_starts_from_the_mean_load_of_the_first_days():
+    from engine.load.series import pmc
+    load = np.array([[0, 0, 40, 0, 80, 60, 0, 20], [0] * 8], dtype=float)
+    out = pmc(load, 42, 7, seed_days=4)
+    seed = (40 + 0 + 80 + 60) / 4  # the first loaded day and the 3 after it
+    k = 1 - np.exp(-1 / 42)
+    assert out["ctl"][0, :2].tolist() == [0, 0]  # before the athlete's first day: nothing known
+    assert out["ctl"][0, 2] == pytest.approx(seed + k * (40 - seed))
+    assert out["ctl"][0, 3] == pytest.approx(seed + k * (40 - seed) - k * (seed + k * (40 - seed)))
+    assert out["tsb"][0, 3] == pytest.approx(out["ctl"][0, 2] - out["atl"][0, 2])
+    assert out["tsb"][0, 2] == 0  # yesterday's CTL and ATL are both 0 (unseeded day)
+    assert not out["ctl"][1].any()  # an athlete without load stays at 0
+    plain = pmc(load, 42, 7, seed_days=0)
+    assert plain["ctl"][0, 2] == pytest.approx(k * 40)

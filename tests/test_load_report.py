@@ -81,13 +81,19 @@ def test_saved_plan_is_compared_with_what_was_done(one_run):
         store_loads.save_plan(one_run, 1, RUN_DAY, [-5.0] * 7)
 
 
-def test_sessions_without_any_hr_use_srpe_only(store, samples_dir):
+def test_a_strength_session_without_rpe_counts_the_default_and_says_it_is_estimated(store, samples_dir):
     path = samples_dir / "strength_csv" / "strong.csv"
     import_file(store, path.name, path.read_bytes(), athlete="Ada", create=True)
     import_file(store, "w.csv", b"date,srpe\n2021-02-10,7\n", athlete="Ada")
-    daily = report.daily_metrics(store, dt.date(2021, 2, 12))
+    daily = report.daily_metrics(store, dt.date(2021, 2, 14))
     assert _day(daily, dt.date(2021, 2, 10))["load_au"] == pytest.approx(7 * 138)  # 2h 18m session
-    assert _day(daily, dt.date(2021, 2, 12))["load_au"] == 0 and _day(daily, dt.date(2021, 2, 12))["source"] == ""
+    assert _day(daily, dt.date(2021, 2, 10))["source"] == "srpe"
+    minutes = queries.activities(store).set_index(pd.to_datetime(queries.activities(store)["start_time"]).dt.date)
+    day = _day(daily, dt.date(2021, 2, 12))  # a workout with neither session nor set RPE
+    assert day["source"] == "estimated"
+    assert day["load_au"] == pytest.approx(LoadSettings().default_srpe_strength
+                                           * minutes.loc[dt.date(2021, 2, 12), "duration_s"] / 60)
+    assert _day(daily, dt.date(2021, 2, 13))["load_au"] == 0 and _day(daily, dt.date(2021, 2, 13))["source"] == ""
 
 
 def test_seconds_per_hr_value_give_the_same_loads_as_the_records(one_run):
@@ -117,3 +123,85 @@ def test_team_mates_with_and_without_morning_hr(one_run):
     assert bo["load_au"] == pytest.approx(5 * 60) and bo["acwr_ewma"] > 0
     assert bo["frbi"] == pytest.approx(bo["acwr_ewma"])  # no morning HR: factor 1
     assert ada["frbi"] == pytest.approx(ada["acwr_ewma"] * 60 / 55)  # 60 bpm on the 14th, 28-day median 55
+
+
+def test_a_run_with_hr_counts_before_the_profile_is_filled_and_says_it_is_estimated(store, samples_dir):
+    path = samples_dir / "fit" / "run.fit"
+    import_file(store, path.name, path.read_bytes(), athlete="Cy", create=True)  # no profile at all
+    profile = report.hr_profile(store, 1)
+    seconds = store_loads.hr_seconds(store, [1], 30.0)
+    from engine.load.profile import sustained_hr_max
+    assert profile["hr_max"] == sustained_hr_max(seconds).loc[1] <= queries.activities(store)["max_hr"].iloc[0]
+    assert profile["hr_max_source"].startswith("estimated: highest HR held 60 s")
+    assert profile["hr_rest"] == LoadSettings().default_hr_rest_bpm and profile["hr_estimated"]
+    loads = report.session_loads(store).iloc[0]
+    assert loads["hrtss"] > 0 and loads["source"] == "estimated" and loads["basis"] == "hr"
+    assert _day(report.daily_metrics(store, RUN_DAY), RUN_DAY)["source"] == "estimated"
+
+    # a birth date makes Tanaka's estimate the floor; a filled profile makes the load measured
+    with store.transaction() as cur:
+        cur.execute("UPDATE athletes SET birth_date = DATE '1990-01-01'")
+    assert report.hr_profile(store, 1, on_day=dt.date(2020, 1, 1))["hr_max"] == 208 - 0.7 * 30 == 187
+    with store.transaction() as cur:
+        cur.execute("UPDATE athletes SET hr_rest = 48, hr_max = 185")
+    assert report.session_loads(store).iloc[0]["source"] == "hr"
+    assert report.hr_profile(store, 1)["lthr_source"] == "rest + 0.85 x (max - rest)"
+
+
+def test_strength_load_from_set_rpe_and_duration_from_sets(store):
+    lifts = (b"date,exercise,set,weight_kg,reps,rpe,rir\n"
+             b"2024-05-01 18:30,Back Squat,W,60,5,,\n"      # warm-up: counts as a set, not in the mean RPE
+             b"2024-05-01 18:30,Back Squat,1,100,5,8,\n"
+             b"2024-05-01 18:30,Back Squat,2,100,5,,3\n")    # RIR 3 -> RPE 7
+    assert import_file(store, "lifts.csv", lifts, athlete="Di", create=True).status == "imported"
+    row = report.session_loads(store).iloc[0]
+    s = LoadSettings()
+    assert row["duration_estimated"] and row["duration_used_s"] == 3 * s.strength_s_per_set
+    assert row["basis"] == "set_rpe" and row["source"] == "estimated"
+    assert row["load_au"] == pytest.approx(7.5 * 3 * s.strength_s_per_set / 60)
+    # an hrTSS-only team counts no load for a session without HR
+    report.save_team_settings(store, "", LoadSettings(load_source="hrtss"))
+    assert report.session_loads(store).iloc[0]["load_au"] == 0
+
+
+def _early_and_late_flag_rates(store, end) -> tuple[float, float]:
+    """Share of athlete-days with a TSB, monotony or strain flag (the flags defined from day one),
+    in the first six weeks of the data and after them."""
+    from engine.load.series import flags
+    daily = report.daily_metrics(store, end)
+    settings = report.athlete_settings(store, 1)
+    raised = flags({m: daily[m].to_numpy() for m in ("acwr", "monotony", "strain", "frbi", "tsb")}, settings)
+    flagged = pd.Series([any(f["code"] in ("tsb", "monotony", "strain") for f in day) for day in raised])
+    early = (daily["day"] < daily["day"].min() + pd.Timedelta(weeks=6)).to_numpy()
+    return flagged[early].mean(), flagged[~early].mean()
+
+
+def test_the_pmc_seed_removes_the_cold_start_flags_of_an_imported_history(tmp_path):
+    from engine.demo import DemoConfig, write_demo
+    from engine.store.db import Store
+    store = Store(tmp_path / "demo.duckdb")
+    end = dt.date(2026, 6, 30)
+    write_demo(store, DemoConfig(athletes=12, weeks=14, seed=3, end_date=end))
+    early, late = _early_and_late_flag_rates(store, end)
+    assert early <= late + 0.03, (early, late)
+    for team in report.team_settings(store):  # without the seed, CTL starts at 0: false "deep fatigue"
+        report.save_team_settings(store, team, LoadSettings(pmc_seed_days=0))
+    cold_early, _ = _early_and_late_flag_rates(store, end)
+    assert cold_early > early + 0.1, (cold_early, early)
+    store.close()
+
+
+def test_session_detail_says_how_each_load_was_found(one_run, samples_dir):
+    strong = samples_dir / "strength_csv" / "strong.csv"
+    import_file(one_run, strong.name, strong.read_bytes(), athlete="Ada")
+    run = report.session_detail(one_run, 1, 1)
+    assert run["basis"] == "hr" and run["source"] == "hr"  # Ada's profile has rest and max HR
+    assert run["basis_text"].startswith(f"no session RPE: hrTSS {run['hrtss']:.0f} x 4.2 a.u. per point")
+    assert run["profile"]["hr_max"] == 190 and run["profile"]["hr_max_source"] == "profile"
+    assert run["profile"]["lthr"] == pytest.approx(50 + 0.85 * 140)
+    lift = report.session_detail(one_run, 1, 2)
+    assert lift["basis"] == "default" and lift["source"] == "estimated"
+    assert lift["basis_text"] == (f"no RPE or HR: the team's default session RPE for strength, 6, "
+                                  f"x {lift['duration_used_s'] / 60:.0f} min")
+    with pytest.raises(KeyError):
+        report.session_detail(one_run, 1, 10_000)

@@ -22,6 +22,7 @@ from engine.demo.routes import STEP_M as ROUTE_STEP_M
 
 STREAM_ATHLETES, STREAM_ROUTES, STREAM_TRAINING = 1, 2, 4   # 3: cohort.STREAM_COHORT
 PAUSE_GAP_S = 30.0
+WARMUP_WEEKS = 6  # simulated before the visible window, which then starts trained; never stored
 
 FIRST_NAMES = {
     "M": ["Liam", "Noah", "Lucas", "Mateo", "Ethan", "Oskar", "Leon", "Hugo", "Daniel", "Samuel",
@@ -404,7 +405,9 @@ def _strength_session(a: _Athlete, exercises: list[dict], weights: dict[str, flo
 
 def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: int, seed: int) -> dict:
     """Day-by-day training, wellness and tests of one athlete. Fatigue state: ATL/CTL of the
-    daily sRPE load (EWMA 7 d / 42 d, DESIGN.md) and Banister F/G of strength load (§4.1)."""
+    daily sRPE load (EWMA 7 d / 42 d, DESIGN.md) and Banister F/G of strength load (§4.1). The
+    WARMUP_WEEKS before `start` are simulated too, so the state at `start` is a trained one, but
+    only days from `start` on are returned."""
     rng = _rng(seed, STREAM_TRAINING, a.athlete_id)
     program = _make_program(a, rng)
     template = _week_template(a)
@@ -417,8 +420,9 @@ def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: 
     run_h = 0.0
     split_i = 0
     out = {"activities": [], "samples": [], "sets": [], "tests": [], "wellness": []}
-    for d in range(n_days):
+    for d in range(-7 * WARMUP_WEEKS, n_days):
         day = start + dt.timedelta(days=d)
+        rec = out if d >= 0 else {k: [] for k in out}  # warm-up days change the state, not the data
         week = d // 7
         deload = (week + a.deload_phase) % a.deload_every == a.deload_every - 1
         ratio = atl / ctl
@@ -431,6 +435,8 @@ def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: 
                 split_i += 1
             if rng.random() < a.skip_p:                                # missed session
                 continue
+            if kind == "strength" and a.training_age_d + d < 0:       # had not started lifting yet
+                continue
             hour = a.start_hour + (0 if k == 0 else (10 if a.start_hour < 12 else -10)) + rng.normal(0, 0.3)
             start_time = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=int(hour * 3600))
             if kind == "strength":
@@ -442,7 +448,7 @@ def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: 
                             "name": f"{split.capitalize()} day" + (" (deload)" if deload else ""),
                             "duration_s": duration_s, "moving_time_s": duration_s, "pause_count": 0,
                             "distance_m": np.nan, "ascent_m": np.nan, "avg_hr": np.nan, "max_hr": np.nan}
-                out["sets"] += [(len(out["activities"]), a.athlete_id, day, *row) for row in rows]
+                rec["sets"] += [(len(rec["activities"]), a.athlete_id, day, *row) for row in rows]
             else:
                 kind = {"quality": "intervals" if week % 2 == 0 else "tempo"}.get(kind, kind)
                 kind = "easy" if deload and kind in ("intervals", "tempo") else kind
@@ -451,22 +457,22 @@ def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: 
                 samples, activity = _simulate_run(a, route, kind, vo2max, 0.012 * atl, rng)
                 srpe = np.clip(activity.pop("srpe_raw") + 1.5 * (ratio - 1) + rng.normal(0, 0.4), 1, 10)
                 activity.update(sport="running", name=f"{RUN_LABEL[kind]} - {route.name}", device=a.device)
-                out["samples"].append((len(out["activities"]), samples))
+                rec["samples"].append((len(rec["activities"]), samples))
                 run_h += activity["moving_time_s"] / 3600
             srpe = float(np.round(2 * srpe) / 2)
-            out["activities"].append({"athlete_id": a.athlete_id, "start_time": start_time, "srpe": srpe,
+            rec["activities"].append({"athlete_id": a.athlete_id, "start_time": start_time, "srpe": srpe,
                                       **activity})
             session_load = srpe * activity["duration_s"] / 60                  # Foster sRPE x min (§4.4)
             load += session_load
             strength_load += session_load if kind == "strength" else 0.0
         if rng.random() >= 0.03:                                                  # a few forms missing
-            out["wellness"].append({**wellness, "srpe_load": round(load, 1)})
+            rec["wellness"].append({**wellness, "srpe_load": round(load, 1)})
         atl += (load - atl) * (1 - np.exp(-1 / 7))
         ctl += (load - ctl) * (1 - np.exp(-1 / 42))
         fit, fat = ph.banister_step(fit, fat, strength_load / 1000)
         soreness_load = soreness_load * np.exp(-1 / 2) + strength_load
         if d % 14 == 13:
-            out["tests"].append(_fitness_test(a, d, day, vo2max, run_h, rng))
+            rec["tests"].append(_fitness_test(a, d, day, vo2max, run_h, rng))
     return out
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import lfilter
 
+from engine.load.profile import tanaka_hr_max  # noqa: F401  (§3.2; used by the generator)
+
 VO2_REST = 3.5            # ml/kg/min, 1 MET (§3.1, ACSM)
 O2_J_PER_ML = 20.9        # J per ml O2, energetic equivalent (§3.1 [A], ~20-21 kJ/l)
 DRIFT_ONSET_S = 600.0     # cardiac drift starts after ~10 min (§3.4, Wingo 2012)
@@ -16,11 +18,6 @@ TAU_FITNESS_D, TAU_FATIGUE_D = 42.0, 7.0  # Banister defaults (§4.1)
 RTS_FRACTION_1RM = np.array([100, 95.5, 92.2, 89.2, 86.3, 83.7, 81.1, 78.6, 76.2, 73.9,
                              70.7, 68.0, 65.3, 62.6, 59.9]) / 100
 _RTS_REPS = np.arange(1, 16, dtype=float)
-
-
-def tanaka_hr_max(age_y):
-    """HR_max = 208 - 0.7 age, bpm (§3.2, Tanaka 2001)."""
-    return 208.0 - 0.7 * np.asarray(age_y)
 
 
 def lthr_bpm(hr_rest, hr_max):

@@ -1,36 +1,59 @@
-"""Shared steps of the FIT, GPX and TCX parsers: safe XML, cleaning records, activity totals.
+"""Shared steps of the FIT, GPX and TCX parsers: safe XML, cleaning records, laps, activity totals.
 
 A parser collects one row per record of the file into a frame with RECORD_COLUMNS (`time` as
-datetime/ISO text, the rest in SAMPLE_COLUMNS units) and hands it to `summarise`, which cleans
-it, fills speed/distance the file lacks and computes the activity's totals.
+datetime / datetime64 / ISO-8601 text, the rest in SAMPLE_COLUMNS units; optionally a `segment`
+column) and hands it to `summarise`, which cleans it, fills speed/distance the file lacks and
+computes the activity's totals. Value limits and time rules are the constants of common.py.
 """
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-import defusedxml
-import defusedxml.ElementTree as DET
 import numpy as np
 import pandas as pd
 
-from engine.ingest.common import PAUSE_GAP_S, SAMPLE_COLUMNS, ParsedActivity, ParseReport, RejectedFile
+from engine.ingest.common import (CLOCK_JUMP_S, HR_MAX_BPM, LAP_COLUMNS, PAUSE_GAP_S, SAMPLE_COLUMNS, SPEED_WINDOW_S,
+                                  ParsedActivity, ParseReport, RejectedFile, max_speed_mps, no_laps)
 
 RECORD_COLUMNS = ["time", *SAMPLE_COLUMNS[1:]]
 EARTH_RADIUS_M = 6_371_008.8  # IUGG mean Earth radius
 ASCENT_SMOOTHING = 5  # records in the centred rolling mean applied to altitude before summing climbs
 STRAVA_TYPES = {"1": "cycling", "9": "running"}  # Strava GPX <type> codes: 1 = Ride, 9 = Run
+TRANSITION = "transition"  # FIT/TCX multisport transition legs: not a sport of their own
+NO_DTD = "XML entity/DOCTYPE declarations are not allowed"
+ISO_DATE = re.compile(r"\s*\d{4}-\d\d-\d\d")  # a date text must start YYYY-MM-DD (never a bare number)
+_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)  # what may precede the root element
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
-def xml_root(data: bytes) -> ET.Element:
-    """Parse XML with defusedxml, refusing any DOCTYPE/entity declaration (entity bombs, XXE)."""
+@dataclass(frozen=True)
+class Lap:
+    """One device lap as the file gives it: start (datetime or ISO text, UTC), elapsed time (s),
+    distance (m), average and maximum heart rate (bpm); NaN where the file has no value."""
+    start: object
+    duration_s: float = np.nan
+    distance_m: float = np.nan
+    avg_hr: float = np.nan
+    max_hr: float = np.nan
+
+
+def refuse_dtd(data: bytes) -> None:
+    """RejectedFile unless `data` is non-empty and nothing before its root element declares a
+    DOCTYPE or ENTITY (entity bombs, XXE). Only the prolog is scanned (whitespace, <?...?>,
+    comments); parsers then use lxml with resolve_entities=False, no_network=True, load_dtd=False."""
     if not data.strip():
         raise RejectedFile("file is empty")
-    try:
-        return DET.fromstring(data, forbid_dtd=True)
-    except defusedxml.DefusedXmlException as err:
-        raise RejectedFile("XML entity/DOCTYPE declarations are not allowed") from err
-    except ET.ParseError as err:
-        raise RejectedFile(f"not valid XML: {err}") from err
+    if data[:2] in _UTF16_BOMS:
+        data = data[:65_536].decode("utf-16", errors="ignore").encode("utf-8")
+    pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while (item := _PROLOG_ITEM.match(data, pos)) is not None:
+        pos = item.end()
+    if data.startswith(b"<!", pos):
+        raise RejectedFile(NO_DTD)
 
 
 def local_name(tag: str) -> str:
@@ -59,6 +82,16 @@ def sport_name(text: str | None) -> str:
     return text or "unknown"
 
 
+def multisport(sports: Iterable[str]) -> tuple[str, str | None]:
+    """(sport, name) of one activity made of legs with these sports, in time order: the legs'
+    common sport and no name, else "multisport" and e.g. "Multisport: swimming, cycling, running".
+    Transition legs are left out."""
+    legs = list(dict.fromkeys(s for s in sports if s != TRANSITION))
+    if len(legs) <= 1:
+        return (legs[0] if legs else "unknown"), None
+    return "multisport", "Multisport: " + ", ".join(legs)
+
+
 def haversine_m(lat1, lon1, lat2, lon2):
     """Great-circle distance (m) between points given in degrees; works on arrays."""
     lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
@@ -66,24 +99,54 @@ def haversine_m(lat1, lon1, lat2, lon2):
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
 
 
-def _utc_naive(values) -> pd.Series:
-    """Datetimes or ISO-8601 text (naive = UTC) -> naive UTC datetimes, NaT where unreadable."""
-    return pd.to_datetime(pd.Series(values, dtype=object), utc=True, errors="coerce",
-                          format="ISO8601").dt.tz_localize(None)
+def cumulative_distance_m(lat, lon, segment=None) -> np.ndarray:
+    """Cumulative haversine distance (m) along the points that have a position, NaN elsewhere.
+
+    `segment` (one label per point, optional): a step between two points of different segments
+    counts 0 m, so distance never bridges the gap between two GPX tracks or segments."""
+    lat, lon = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+    out = np.full(len(lat), np.nan)
+    has = np.flatnonzero(~np.isnan(lat) & ~np.isnan(lon))
+    if len(has):
+        steps = haversine_m(lat[has[:-1]], lon[has[:-1]], lat[has[1:]], lon[has[1:]])
+        if segment is not None:
+            seg = np.asarray(segment)[has]
+            steps = np.where(seg[1:] == seg[:-1], steps, 0.0)
+        out[has] = np.concatenate([[0.0], np.cumsum(steps)])
+    return out
 
 
-def _cumulative_distance(s: pd.DataFrame) -> pd.Series:
-    """Cumulative haversine distance (m) along the records that have a position; NaN elsewhere."""
-    pos = s[["lat", "lon"]].dropna()
-    steps = haversine_m(pos.lat.shift(), pos.lon.shift(), pos.lat, pos.lon).fillna(0.0)
-    return steps.cumsum().reindex(s.index)
+def utc_naive(values) -> pd.Series:
+    """Naive-UTC datetimes from datetimes (naive = UTC, aware ones converted), datetime64 values
+    or ISO-8601 text that starts YYYY-MM-DD; NaT for anything else. A number or a digit string
+    is never read as a date (pandas would read 17220104 as 1722-01-04)."""
+    s = values if isinstance(values, pd.Series) else pd.Series(values)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return s.dt.tz_convert(None) if s.dt.tz is not None else s
+    s = s.astype(object)
+    ok = s.map(lambda v: isinstance(v, (dt.datetime, np.datetime64))
+               or (isinstance(v, str) and ISO_DATE.match(v) is not None))
+    return pd.to_datetime(s.where(ok, None), utc=True, errors="coerce", format="ISO8601").dt.tz_localize(None)
 
 
-def _derived_speed(s: pd.DataFrame) -> pd.Series:
-    """Speed (m/s) = Δdistance / Δt between records with a distance; NaN where Δt is 0."""
-    d = s[["t_s", "distance_m"]].dropna()
-    dt = d.t_s.diff()
-    return (d.distance_m.diff() / dt.where(dt > 0)).reindex(s.index)
+def _derived_speed(t_s: pd.Series, distance_m: pd.Series, window_s: float = SPEED_WINDOW_S) -> pd.Series:
+    """Speed (m/s) of each record with a distance = Δdistance / Δt over a window of at least
+    `window_s` centred on it: from the last record at or before t - window/2 to the first at or
+    after t + window/2 (the window is shifted, not shortened, at the ends of the activity).
+    GPS points 1 ms apart thus never give absurd speeds. `t_s` is sorted and unique."""
+    d = pd.DataFrame({"t": t_s, "d": distance_m}).dropna()
+    out = pd.Series(np.nan, index=t_s.index)
+    if len(d) < 2:
+        return out
+    t, dist = d.t.to_numpy(), d.d.to_numpy()
+    lo = np.clip(t - window_s / 2, t[0], max(t[-1] - window_s, t[0]))
+    hi = np.minimum(lo + window_s, t[-1])
+    a = np.searchsorted(t, lo, side="right") - 1
+    b = np.minimum(np.searchsorted(t, hi, side="left"), len(t) - 1)
+    span = t[b] - t[a]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[d.index] = np.where(span > 0, (dist[b] - dist[a]) / span, np.nan)
+    return out
 
 
 def _ascent(altitude: pd.Series) -> float | None:
@@ -99,33 +162,81 @@ def _opt(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
+def _hr_impossible(hr) -> np.ndarray:
+    """Mask of heart rates present but <= 0 or > HR_MAX_BPM."""
+    hr = np.asarray(hr, dtype=float)
+    return ~np.isnan(hr) & ((hr <= 0) | (hr > HR_MAX_BPM))
+
+
+def _drop_clock_jumps(s: pd.DataFrame, report: ParseReport) -> pd.DataFrame:
+    """Drop records dated more than CLOCK_JUMP_S from the median record time (a robust centre)."""
+    far = (s.time - s.time.median()).abs() > pd.Timedelta(seconds=CLOCK_JUMP_S)
+    if far.any():
+        report.warnings.append(f"{int(far.sum())} records dated more than {CLOCK_JUMP_S / 86_400:g} days "
+                               "from the rest dropped")
+        s = s[~far]
+    return s
+
+
+def laps_frame(laps: Iterable[Lap], start: pd.Timestamp, blanked: Counter) -> pd.DataFrame:
+    """LAP_COLUMNS from device laps: numbered 1.. in time order (laps without a start last, in
+    file order); start_s = s since `start`; impossible heart rates blanked and counted in `blanked`."""
+    laps = list(laps)
+    if not laps:
+        return no_laps()
+    frame = pd.DataFrame({
+        "start_s": (utc_naive([lap.start for lap in laps]) - start).dt.total_seconds(),
+        **{c: [float(getattr(lap, c)) for lap in laps] for c in ("duration_s", "distance_m", "avg_hr", "max_hr")},
+    }).sort_values("start_s", kind="stable", na_position="last").reset_index(drop=True)
+    for col in ("avg_hr", "max_hr"):
+        bad = _hr_impossible(frame[col])
+        if bad.any():
+            blanked[f"lap heart rates <= 0 or > {HR_MAX_BPM:g} bpm"] += int(bad.sum())
+            frame.loc[bad, col] = np.nan
+    frame.insert(0, "lap_no", np.arange(1, len(frame) + 1, dtype="int64"))
+    return frame[LAP_COLUMNS]
+
+
 def summarise(records: pd.DataFrame, start_time, sport: str, name: str | None, device: str | None,
-              report: ParseReport, file_summary: dict | None = None) -> ParsedActivity:
+              report: ParseReport, file_summary: dict | None = None, laps: Iterable[Lap] = ()) -> ParsedActivity:
     """Clean the records of one file and compute its activity row.
 
-    records: RECORD_COLUMNS, one row per record of the file (sets report.rows_in).
-    start_time: datetime/ISO text from the file's summary; None/unreadable -> first record.
+    records: RECORD_COLUMNS, one row per record of the file (sets report.rows_in), optionally a
+    `segment` column (distance is not carried across segments).
+    start_time: datetime/ISO text from the file's summary; None, unreadable, or more than
+    CLOCK_JUMP_S from the records -> the first record's time.
     file_summary: device totals that win over computed ones (keys distance_m, ascent_m, avg_hr,
-    max_hr; None values ignored).
-    Cleaning: records without a timestamp are dropped, rows sorted by time, duplicate timestamps
-    dropped keeping the first (each with a warning). Distance missing from the whole file ->
-    cumulative haversine of positions; speed missing from the whole file -> Δdistance/Δt.
+    max_hr; None values ignored; an impossible HR is dropped and computed from the records).
+    laps: the file's device laps (-> `laps`, LAP_COLUMNS).
+    Cleaning, each step with a warning that counts what it changed: records without a timestamp
+    dropped; records dated more than CLOCK_JUMP_S from the median record time dropped (clock
+    jumps); rows sorted by time; duplicate timestamps dropped keeping the first; heart rates <= 0
+    or > HR_MAX_BPM and speeds < 0 or over the sport's cap (common.max_speed_mps) blanked.
+    Distance missing from the whole file -> cumulative haversine of positions; speed missing
+    from the whole file -> Δdistance/Δt over >= SPEED_WINDOW_S (see _derived_speed), capped.
     Totals: duration_s = last - first t_s (elapsed); every gap > PAUSE_GAP_S between consecutive
     records is a pause and moving_time_s = duration_s - those gaps; distance_m = file total, else
     last cumulative distance; ascent_m = file total, else climbs of the smoothed altitude (an
     estimate, noisier than a barometric total); avg_hr/max_hr = file values, else plain mean/max
-    of the records, None without HR.
+    of the cleaned records, None without HR.
     """
-    summary = {k: v for k, v in (file_summary or {}).items() if v is not None}
+    summary = {k: v for k, v in (file_summary or {}).items() if v is not None and not pd.isna(v)}
     report.rows_in = len(records)
-    s = records.assign(time=_utc_naive(records["time"]))
+    s = records.assign(time=utc_naive(records["time"]).to_numpy())
+    if "segment" not in s:
+        s["segment"] = 0
     missing = int(s.time.isna().sum())
     if missing:
         report.warnings.append(f"{missing} records without a timestamp dropped")
         s = s[s.time.notna()]
     if s.empty:
         raise RejectedFile("file has no records with a timestamp")
-    start = _utc_naive([start_time]).iloc[0]
+    s = _drop_clock_jumps(s, report)
+    start = utc_naive([start_time]).iloc[0]
+    if pd.notna(start) and abs(start - s.time.median()) > pd.Timedelta(seconds=CLOCK_JUMP_S):
+        report.warnings.append(f"the file's start time {start} is more than {CLOCK_JUMP_S / 86_400:g} days "
+                               "from its records: the first record's time is used")
+        start = pd.NaT
     if pd.isna(start):
         start = s.time.min()
     s = s.assign(t_s=(s.time - start).dt.total_seconds())
@@ -136,11 +247,31 @@ def summarise(records: pd.DataFrame, start_time, sport: str, name: str | None, d
     if dups:
         report.warnings.append(f"{dups} records with a duplicate timestamp dropped (first kept)")
         s = s[~s.t_s.duplicated()]
+    segment = s["segment"].to_numpy()
     s = s[SAMPLE_COLUMNS].astype(float).reset_index(drop=True)
     if s.distance_m.isna().all():
-        s["distance_m"] = _cumulative_distance(s)
+        s["distance_m"] = cumulative_distance_m(s.lat, s.lon, segment)
+
+    cap = max_speed_mps(sport)
+    hr_label, speed_label = f"heart rates <= 0 or > {HR_MAX_BPM:g} bpm", f"speeds < 0 or > {cap:g} m/s"
+    blanked = Counter()
+    bad_hr = _hr_impossible(s.heart_rate)
+    blanked[hr_label] = int(bad_hr.sum())
+    s.loc[bad_hr, "heart_rate"] = np.nan
     if s.speed_mps.isna().all():
-        s["speed_mps"] = _derived_speed(s)
+        s["speed_mps"] = _derived_speed(s.t_s, s.distance_m)
+        speed_label = f"speeds derived from positions/distance < 0 or > {cap:g} m/s"
+    bad_speed = s.speed_mps.notna() & ~s.speed_mps.between(0, cap)
+    blanked[speed_label] = int(bad_speed.sum())
+    s.loc[bad_speed, "speed_mps"] = np.nan
+    for key in ("avg_hr", "max_hr"):
+        if key in summary and _hr_impossible([summary[key]])[0]:
+            blanked[f"file summary heart rates <= 0 or > {HR_MAX_BPM:g} bpm"] += 1
+            del summary[key]
+    lap_rows = laps_frame(laps, start, blanked)
+    if sum(blanked.values()):
+        report.warnings.append(f"{sum(blanked.values()):,} impossible values blanked: "
+                               + ", ".join(f"{n:,} {what}" for what, n in blanked.items() if n))
 
     gaps = s.t_s.diff()
     pauses = gaps[gaps > PAUSE_GAP_S]
@@ -159,4 +290,4 @@ def summarise(records: pd.DataFrame, start_time, sport: str, name: str | None, d
         "max_hr": _opt(summary.get("max_hr", s.heart_rate.max())),
         "device": device,
     }
-    return ParsedActivity(activity=activity, samples=s, report=report)
+    return ParsedActivity(activity=activity, samples=s, report=report, laps=lap_rows)

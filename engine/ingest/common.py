@@ -12,6 +12,23 @@ import pandas as pd
 MAX_FILE_BYTES = 50 * 1024 * 1024  # same limit as the upload widget (.streamlit/config.toml)
 PAUSE_GAP_S = 30.0  # a gap between two records longer than this is a pause
 
+# --- value limits (project's choices): a value outside them is blanked (NaN / NULL) with a warning
+HR_MAX_BPM = 250.0  # heart rate must be > 0 and <= this, bpm (records, laps and file summaries)
+MAX_SPEED_MPS = {"running": 12.0, "walking": 12.0, "hiking": 12.0}  # m/s; 12 m/s is faster than any sprint
+DEFAULT_MAX_SPEED_MPS = 40.0  # m/s (144 km/h) for every sport not in MAX_SPEED_MPS (cycling, skiing, ...)
+MAX_REPS = 100  # strength sets: more reps than this are blanked (stored as NULL)
+MAX_WEIGHT_KG = 500.0  # strength sets: a heavier external load is blanked, kg
+SPEED_WINDOW_S = 5.0  # speed derived from positions/distance is Δdistance over at least this span, s (centred)
+
+# --- time sanity
+CLOCK_JUMP_S = 7 * 86_400.0  # records dated farther than this from the median record time are dropped, s
+MIN_PARTIAL_SPAN_S = 60.0  # a FIT file that ends in a decode error is kept if its records span this much, s
+
+
+def max_speed_mps(sport: str) -> float:
+    """The speed cap (m/s) of a sport from MAX_SPEED_MPS, else DEFAULT_MAX_SPEED_MPS."""
+    return MAX_SPEED_MPS.get(sport, DEFAULT_MAX_SPEED_MPS)
+
 # samples: one row per record, t_s = seconds since the activity's start_time.
 SAMPLE_COLUMNS = ["t_s", "lat", "lon", "altitude_m", "distance_m", "speed_mps", "heart_rate", "cadence"]
 

@@ -5,9 +5,12 @@ The format is read from the header (names case-insensitive, `,` or `;` separated
 Strong (every dialect seen in real exports, see ../shared/samples/SOURCES.md):
 `Date,Workout Name,[Duration,]Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,
 Workout Notes[,RPE]`, the Android variant with `Weight Unit`, `Distance Unit`, `Workout Duration`,
-and the one with `Workout #`, `Duration (sec)`, `Weight (kg)`/`Weight (lbs)`, `Distance (meters)`.
-Without a unit column the weight unit is the `weight_unit` argument and the distance unit is
-assumed km (weight_unit "kg") or miles ("lb"): Strong's export does not say. Durations such as
+the one with `Workout #`, `Duration (sec)`, `Weight (kg)`/`Weight (lbs)`, `Distance (meters)`,
+and the 2016 one `Date,Workout Name,Exercise Name,Set Order,kg,Reps,km,Seconds,Notes` whose
+weight column is `kg` or `lbs` and distance column `km` or `mi`. A unit in a column name, or a
+`Weight Unit`/`Distance Unit` cell, wins over the `weight_unit` argument; only without either
+is the weight unit the argument and the distance unit assumed km (weight_unit "kg") or miles
+("lb"): Strong's export does not say. Durations such as
 `2h 18m`, `58m`, `38min`, `45s`. `Set Order` is a number (normal set) or W (warm-up), D (drop
 set), F (failure); the pseudo-rows `Note` and `Rest Timer` are skipped. Timed sets have Reps 0
 and Seconds > 0.
@@ -41,6 +44,9 @@ set type other than normal / warm-up / drop set / failure is skipped; a missing 
 and a missing RPE is 10 - RIR (RIR-based RPE scale, Zourdos et al. 2016, Helms et al. 2016).
 Rows with a bad date, no exercise name, a non-numeric number, negative reps, RPE/RIR outside
 0-10, or no weight, reps, time or distance are dropped with a warning that counts them.
+Impossible values are blanked with a warning that counts them (common.py): reps over MAX_REPS
+are stored as NULL (never 0, so such a set never reaches an e1RM) and weights over MAX_WEIGHT_KG
+as NaN.
 """
 from __future__ import annotations
 
@@ -49,7 +55,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from engine.ingest.common import STRENGTH_COLUMNS, ParsedStrength, ParseReport, RejectedFile
+from engine.ingest.common import MAX_REPS, MAX_WEIGHT_KG, STRENGTH_COLUMNS, ParsedStrength, ParseReport, RejectedFile
 from engine.ingest.tables import dates, drop_note, numbers, read_csv
 
 LB_KG = 0.45359237  # kg per international pound
@@ -57,13 +63,14 @@ MILE_M = 1609.344
 UNKNOWN_HEADER = "unrecognised CSV header: expected a Strong, Hevy or native strength export"
 SET_TAGS = {"w": "warmup", "d": "dropset", "f": "failure"}
 HEVY_SET_TYPES = {"normal", "warmup", "failure", "dropset"}
+STRONG_WEIGHT_COLUMNS = {"weight": None, "weight (kg)": 1.0, "weight (lbs)": LB_KG, "kg": 1.0, "lbs": LB_KG}  # -> kg
+STRONG_DISTANCE_COLUMNS = {"distance": None, "distance (meters)": 1.0, "km": 1000.0, "mi": MILE_M}  # -> m
 
 
 def strength_format(columns: list[str]) -> str | None:
     """"strong", "hevy" or "native" from lower-case header names, else None."""
     cols = set(columns)
-    if {"date", "workout name", "exercise name", "set order", "reps"} <= cols and cols & {
-            "weight", "weight (kg)", "weight (lbs)"}:
+    if {"date", "workout name", "exercise name", "set order", "reps"} <= cols and cols & set(STRONG_WEIGHT_COLUMNS):
         return "strong"
     if {"title", "start_time", "end_time", "exercise_title", "set_index", "reps"} <= cols and cols & {
             "weight_kg", "weight_lbs"}:
@@ -123,17 +130,14 @@ def _unit_factor(units: pd.Series, table: dict, default: float, bad: dict, what:
 
 def _strong(df: pd.DataFrame, weight_unit: str, bad: dict) -> pd.DataFrame:
     lb = weight_unit == "lb"
-    if "weight (kg)" in df or "weight (lbs)" in df:
-        w_factor = 1.0 if "weight (kg)" in df else LB_KG
-    else:
-        w_factor = _unit_factor(_col(df, "weight unit"), {"kg": 1.0, "kgs": 1.0, "lb": LB_KG, "lbs": LB_KG},
-                                LB_KG if lb else 1.0, bad, "weight")
-    if "distance (meters)" in df:
-        d_factor = 1.0
-    else:
-        d_factor = _unit_factor(_col(df, "distance unit"),
-                                {"km": 1000.0, "m": 1.0, "mi": MILE_M, "mi.": MILE_M, "miles": MILE_M},
-                                MILE_M if lb else 1000.0, bad, "distance")
+    weight = next((c for c in STRONG_WEIGHT_COLUMNS if c in df), "weight")
+    distance = next((c for c in STRONG_DISTANCE_COLUMNS if c in df), "distance")
+    w_factor = STRONG_WEIGHT_COLUMNS.get(weight) or _unit_factor(
+        _col(df, "weight unit"), {"kg": 1.0, "kgs": 1.0, "lb": LB_KG, "lbs": LB_KG},
+        LB_KG if lb else 1.0, bad, "weight")
+    d_factor = STRONG_DISTANCE_COLUMNS.get(distance) or _unit_factor(
+        _col(df, "distance unit"), {"km": 1000.0, "m": 1.0, "mi": MILE_M, "mi.": MILE_M, "miles": MILE_M},
+        MILE_M if lb else 1000.0, bad, "distance")
     order = _col(df, "set order").str.lower()
     numbered = order.str.fullmatch(r"\d+(\.0+)?")
     duration = _col(df, "duration", "workout duration", "duration (sec)")
@@ -143,10 +147,10 @@ def _strong(df: pd.DataFrame, weight_unit: str, bad: dict) -> pd.DataFrame:
         "session_duration_s": duration.map({v: parse_duration(v) for v in duration.unique()}),
         "exercise_name": df["exercise name"],
         "set_type": order.map(SET_TAGS).where(~numbered, "normal"),  # None = Note / Rest Timer row
-        "weight_kg": _num(df, bad, "weight", "weight (kg)", "weight (lbs)") * w_factor,
+        "weight_kg": _num(df, bad, weight) * w_factor,
         "reps": _num(df, bad, "reps"),
         "duration_s": _num(df, bad, "seconds"),
-        "distance_m": _num(df, bad, "distance", "distance (meters)") * d_factor,
+        "distance_m": _num(df, bad, distance) * d_factor,
         "rpe": _num(df, bad, "rpe"),
         "rir": np.nan,
         "rest_s": np.nan,
@@ -196,9 +200,13 @@ def _native(df: pd.DataFrame, weight_unit: str, bad: dict) -> pd.DataFrame:
 
 
 def _finish(source: str, df: pd.DataFrame, s: pd.DataFrame, bad: dict) -> ParsedStrength:
-    """Drop unusable rows, number the sets, fill RPE/RIR, and build the report."""
+    """Blank impossible values, drop unusable rows, number the sets, fill RPE/RIR, build the report."""
     for col in ("duration_s", "distance_m"):  # 0 = not recorded (Strong writes 0 for every set)
         s[col] = s[col].where(s[col] > 0)
+    reps_label, weight_label = f"reps over {MAX_REPS}", f"weights over {MAX_WEIGHT_KG:g} kg"
+    impossible = {reps_label: s["reps"] > MAX_REPS, weight_label: s["weight_kg"] > MAX_WEIGHT_KG}
+    s["reps"] = s["reps"].where(~impossible[reps_label])
+    s["weight_kg"] = s["weight_kg"].where(~impossible[weight_label])
     pseudo = s["set_type"].isna()  # Strong Note / Rest Timer rows, unknown set tags
     empty = s[["weight_kg", "reps", "duration_s", "distance_m"]].isna().all(axis=1)
     bad = {"bad date": s["start"].isna(), "no exercise name": s["exercise_name"] == "", **bad,
@@ -209,7 +217,12 @@ def _finish(source: str, df: pd.DataFrame, s: pd.DataFrame, bad: dict) -> Parsed
     warnings = [w for w in [drop_note(bad, len(df))] if w]
     if pseudo.any():
         warnings.append(f"skipped {int(pseudo.sum())} non-set rows (notes, rest timers, other tags)")
-    s = s[~pseudo & ~pd.concat(bad.values(), axis=1).any(axis=1)].reset_index(drop=True)
+    keep = ~pseudo & ~pd.concat(bad.values(), axis=1).any(axis=1)
+    blanked = {what: int((mask & keep).sum()) for what, mask in impossible.items()}
+    if sum(blanked.values()):
+        warnings.append(f"{sum(blanked.values())} impossible values blanked: "
+                        + ", ".join(f"{n} {what}" for what, n in blanked.items() if n))
+    s, too_many_reps = s[keep].reset_index(drop=True), impossible[reps_label][keep].to_numpy()
     if s.empty:
         raise RejectedFile("no usable sets: " + "; ".join(warnings))
 
@@ -219,7 +232,7 @@ def _finish(source: str, df: pd.DataFrame, s: pd.DataFrame, bad: dict) -> Parsed
     s["session_start"] = s["start"]
     s["session_duration_s"] = s.groupby("session_key", sort=False)["session_duration_s"].transform("first")
     s["set_order"] = s.groupby(["session_key", "exercise_name"], sort=False).cumcount() + 1
-    s["reps"] = s["reps"].fillna(0).round().astype(int)
+    s["reps"] = s["reps"].fillna(0).round().astype("Int64").mask(too_many_reps)  # empty = 0, impossible = NULL
     s["rir"] = s["rir"].fillna(10 - s["rpe"])
     s["rpe"] = s["rpe"].fillna(10 - s["rir"])
     sets = s[STRENGTH_COLUMNS].astype({c: float for c in (

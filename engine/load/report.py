@@ -12,7 +12,8 @@ import pandas as pd
 
 from engine.load.planner import compliance
 from engine.load.series import daily_matrix, flags, load_metrics
-from engine.load.session import foster_load, hr_session_loads
+from engine.load.profile import estimate_profiles
+from engine.load.session import basis_text, foster_load, hr_session_loads, session_load
 from engine.load.strength import e1rm_by_session, personal_records, weekly_muscle_volume
 from engine.load.settings import LoadSettings
 from engine.store import loads as store_loads
@@ -60,70 +61,97 @@ def save_team_settings(store: Store, team: str, settings: LoadSettings) -> None:
     store_loads.save_settings_json(store, team, settings.to_dict())
 
 
-def session_loads(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
-    """Every session with foster_au (sRPE x min), Banister and Edwards TRIMP, hrTSS and time in
-    HR zones (NaN without HR), using each athlete's team settings and profile."""
-    return _session_loads(store, athlete_id, *_athletes_and_settings(store, athlete_id))
+def session_loads(store: Store, athlete_id: int | None = None, on_day: dt.date | None = None) -> pd.DataFrame:
+    """Every session with its loads under its team's settings: foster_au (sRPE x min; NaN without
+    RPE), Banister and Edwards TRIMP, hrTSS, time in HR zones (NaN without HR), and the load that
+    counts (engine.load.session.session_load: duration_s used, duration_estimated, load_au, basis,
+    source) with hr_estimated (the athlete's HR profile holds estimates, engine.load.profile)."""
+    athletes, settings = _athletes_and_settings(store, athlete_id)
+    return _session_loads(store, athlete_id, athletes, settings, store_loads.morning_hr(store),
+                          on_day or dt.date.today())[0]
 
 
-def _session_loads(store: Store, athlete_id: int | None, athletes: pd.DataFrame,
-                   settings: dict[str, LoadSettings]) -> pd.DataFrame:
+def hr_profile(store: Store, athlete_id: int, on_day: dt.date | None = None) -> dict:
+    """One athlete's HR profile as the loads use it: hr_rest, hr_max, lthr (bpm; NaN when unknown)
+    with hr_rest_source, hr_max_source, lthr_source (the coach's value or how it was estimated) and
+    hr_estimated (rest or max is an estimate)."""
+    return _athlete_loads(store, athlete_id, on_day or dt.date.today())[1]
+
+
+def session_detail(store: Store, athlete_id: int, activity_id: int) -> dict:
+    """One session's row of session_loads plus basis_text (how its load was found, one line) and
+    profile (hr_profile: the HR values its HR loads used, with their sources)."""
+    loads, profile, settings = _athlete_loads(store, athlete_id, dt.date.today())
+    row = loads[loads["activity_id"] == activity_id]
+    if row.empty:
+        raise KeyError(f"athlete {athlete_id} has no session {activity_id}")
+    detail = row.iloc[0].to_dict()
+    return {**detail, "basis_text": basis_text(detail, settings), "profile": profile}
+
+
+def _athlete_loads(store: Store, athlete_id: int, on_day: dt.date) -> tuple[pd.DataFrame, dict, LoadSettings]:
+    """(the athlete's session_loads, their HR profile with the LTHR in use, their team's settings)."""
+    athletes, settings = _athletes_and_settings(store, athlete_id)
+    team_settings = settings[athletes["team"].fillna("").iloc[0]]
+    loads, profiles = _session_loads(store, athlete_id, athletes, settings, store_loads.morning_hr(store), on_day)
+    profile = profiles.iloc[0].to_dict()
+    if pd.isna(profile["lthr"]):
+        profile["lthr"] = profile["hr_rest"] + team_settings.lthr_fraction * (profile["hr_max"] - profile["hr_rest"])
+    return loads, profile, team_settings
+
+
+def _blend_scale(sessions: pd.DataFrame) -> pd.Series:
+    """a.u. per hrTSS point for each session: the athlete's median ratio of Foster load to hrTSS
+    over sessions with both, HRTSS_TO_AU with fewer than 3 such sessions."""
+    both = sessions[sessions["foster_au"].notna() & sessions["hrtss"].notna()]
+    ratio = (both["foster_au"] / both["hrtss"]).groupby(both["athlete_id"]).agg(["median", "count"])
+    return sessions["athlete_id"].map(ratio["median"].where(ratio["count"] >= 3)).fillna(HRTSS_TO_AU)
+
+
+def _session_loads(store: Store, athlete_id: int | None, athletes: pd.DataFrame, settings: dict[str, LoadSettings],
+                   morning: pd.DataFrame, on_day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(sessions with every load, the athletes' HR profiles as estimate_profiles gives them)."""
     sessions = store_loads.sessions(store, athlete_id)
     sessions["foster_au"] = foster_load(sessions["srpe"], sessions["duration_s"])
     no_hr = pd.DataFrame({"activity_id": [], "athlete_id": [], "heart_rate": [], "dt_s": []})
     parts = [hr_session_loads(no_hr, athletes, LoadSettings())]  # the columns, when nobody has HR
+    profiles = []
     for team, members in athletes.assign(team=athletes["team"].fillna("")).groupby("team"):
         seconds = store_loads.hr_seconds(store, members["athlete_id"].tolist(), settings[team].max_sample_gap_s)
-        parts.append(hr_session_loads(seconds, members, settings[team]))
-    hr = pd.concat(parts)
-    return sessions.merge(hr, on="activity_id", how="left")
-
-
-def _session_load_au(sessions: pd.DataFrame, source: str) -> tuple[pd.Series, pd.Series]:
-    """Each session's load and where it came from ('srpe', 'hr' or '') for one load source.
-
-    'srpe': Foster load only. 'hrtss': hrTSS points only. 'blend': Foster load, else hrTSS scaled
-    by the athlete's median ratio of Foster load to hrTSS (HRTSS_TO_AU without 3 such sessions).
-    """
-    has_srpe = sessions["foster_au"].notna()
-    has_hr = sessions["hrtss"].notna()
-    if source == "srpe":
-        return sessions["foster_au"].where(has_srpe, 0.0), pd.Series(np.where(has_srpe, "srpe", ""), sessions.index)
-    if source == "hrtss":
-        return sessions["hrtss"].where(has_hr, 0.0), pd.Series(np.where(has_hr, "hr", ""), sessions.index)
-    both = sessions[has_srpe & has_hr]
-    ratio = (both["foster_au"] / both["hrtss"]).groupby(both["athlete_id"]).agg(["median", "count"])
-    ratio = ratio["median"].where(ratio["count"] >= 3)
-    scale = sessions["athlete_id"].map(ratio).fillna(HRTSS_TO_AU)
-    load = sessions["foster_au"].where(has_srpe, (sessions["hrtss"] * scale).where(has_hr, 0.0))
-    used = np.where(has_srpe, "srpe", np.where(has_hr, "hr", ""))
-    return load, pd.Series(used, sessions.index)
+        profiles.append(estimate_profiles(members, seconds, morning, settings[team], on_day))
+        parts.append(hr_session_loads(seconds, profiles[-1], settings[team]))
+    profiles = pd.concat(profiles) if profiles else athletes.assign(hr_estimated=False)
+    sessions = (sessions.merge(pd.concat(parts), on="activity_id", how="left")
+                .merge(profiles[["athlete_id", "hr_estimated"]], on="athlete_id", how="left"))
+    counted = [session_load(group, settings[team], _blend_scale(group)) for team, group in sessions.groupby("team")]
+    columns = ["duration_used_s", "duration_estimated", "load_au", "basis", "source"]
+    return sessions.join(pd.concat(counted) if counted else pd.DataFrame(columns=columns)), profiles
 
 
 def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> pd.DataFrame:
     """Per athlete and day, from the first session to `end`: load_au, source (which sources the
     day's sessions used), sessions, and every load metric (METRICS), each team with its settings."""
     athletes, settings = _athletes_and_settings(store, athlete_id)
-    sessions = _session_loads(store, athlete_id, athletes, settings)
+    morning = store_loads.morning_hr(store)
+    sessions = _session_loads(store, athlete_id, athletes, settings, morning, end)[0]
     if sessions.empty or athletes.empty:
         return pd.DataFrame(columns=["athlete_id", "day", "load_au", "source", "sessions", *METRICS])
-    for team, group in sessions.groupby("team"):  # each team counts load from its own source
-        sessions.loc[group.index, "load_au"], sessions.loc[group.index, "source"] = _session_load_au(
-            group, settings[team].load_source)
-    per_day = (sessions.assign(by_hr=sessions["source"] == "hr", by_srpe=sessions["source"] == "srpe")
+    per_day = (sessions.assign(by_hr=sessions["source"] == "hr", by_srpe=sessions["source"] == "srpe",
+                               by_estimate=sessions["source"] == "estimated")
                .groupby(["athlete_id", "day"])
                .agg(load_au=("load_au", "sum"), sessions=("activity_id", "count"),
-                    by_hr=("by_hr", "any"), by_srpe=("by_srpe", "any"))
+                    by_hr=("by_hr", "any"), by_srpe=("by_srpe", "any"), by_estimate=("by_estimate", "any"))
                .reset_index())
-    per_day["source"] = np.select([per_day["by_hr"] & per_day["by_srpe"], per_day["by_hr"], per_day["by_srpe"]],
-                                  ["hr+srpe", "hr", "srpe"], "")
+    per_day["source"] = np.select(  # a day that rests on any estimate says so
+        [per_day["by_estimate"], per_day["by_hr"] & per_day["by_srpe"], per_day["by_hr"], per_day["by_srpe"]],
+        ["estimated", "hr+srpe", "hr", "srpe"], "")
 
     start = min(pd.Timestamp(sessions["day"].min()).date(), end)
     # one row per athlete on the first day, so that every athlete gets a row in both matrices
     # (a rest-day series without sessions, no morning HR without wellness)
     every = athletes[["athlete_id"]].assign(day=pd.Timestamp(start))
     ids, days, load = daily_matrix(pd.concat([per_day, every.assign(load_au=0.0)]), start, end)
-    morning = store_loads.morning_hr(store).rename(columns={"hr_rest_morning": "load_au"})
+    morning = morning.rename(columns={"hr_rest_morning": "load_au"})
     _, _, hr_morning = daily_matrix(pd.concat([morning[morning["athlete_id"].isin(ids)],
                                                every.assign(load_au=np.nan)]), start, end, fill=np.nan)
     metrics = {m: np.full(load.shape, np.nan) for m in METRICS}

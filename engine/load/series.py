@@ -56,15 +56,35 @@ def ewma(load: np.ndarray, alpha: float) -> np.ndarray:
     return y
 
 
-def pmc(load: np.ndarray, ctl_days: float, atl_days: float) -> dict[str, np.ndarray]:
+def seeded_ewma(load: np.ndarray, alpha: float, seed_days: int) -> np.ndarray:
+    """ewma whose value before each row's first loaded day (load > 0) is the mean load of that day
+    and the seed_days - 1 after it (fewer at the end of the data), instead of 0; 0 before that day.
+    seed_days 0: plain ewma. The seed stands for the training before the data began."""
+    y = ewma(load, alpha)
+    if seed_days <= 0:
+        return y
+    rows = np.atleast_2d(np.asarray(load, dtype=float))
+    days = rows.shape[-1]
+    loaded = rows > 0
+    first = np.where(loaded.any(axis=-1), loaded.argmax(axis=-1), days)[:, None]
+    t = np.arange(days)[None, :]
+    window = (t >= first) & (t < first + seed_days)
+    seed = (rows * window).sum(axis=-1, keepdims=True) / np.maximum(window.sum(axis=-1, keepdims=True), 1)
+    steps = t - first + 1  # days since the seed's "yesterday"
+    decay = np.where(steps > 0, (1.0 - alpha) ** np.maximum(steps, 0), 0.0)
+    return y + (decay * seed).reshape(y.shape)
+
+
+def pmc(load: np.ndarray, ctl_days: float, atl_days: float, seed_days: int = 0) -> dict[str, np.ndarray]:
     """Performance-management chart: ctl, atl (a.u./day), tsb and ramp (a.u.).
 
-    CTL_t = CTL_(t-1) e^(-1/ctl_days) + load_t (1 - e^(-1/ctl_days)), from 0; ATL likewise with
-    atl_days (Banister impulse-response, exact exponential form). TSB_t = CTL_(t-1) - ATL_(t-1),
-    0 on day 0. ramp_t = CTL_t - CTL_(t-7), NaN for t < 7.
+    CTL_t = CTL_(t-1) e^(-1/ctl_days) + load_t (1 - e^(-1/ctl_days)), starting from the mean load
+    of the first seed_days days (seeded_ewma; 0 = from 0); ATL likewise with atl_days (Banister
+    impulse-response, exact exponential form). TSB_t = CTL_(t-1) - ATL_(t-1), 0 on day 0.
+    ramp_t = CTL_t - CTL_(t-7), NaN for t < 7.
     """
-    ctl = ewma(load, 1.0 - np.exp(-1.0 / ctl_days))
-    atl = ewma(load, 1.0 - np.exp(-1.0 / atl_days))
+    ctl = seeded_ewma(load, 1.0 - np.exp(-1.0 / ctl_days), seed_days)
+    atl = seeded_ewma(load, 1.0 - np.exp(-1.0 / atl_days), seed_days)
     tsb = np.zeros_like(ctl)
     tsb[..., 1:] = ctl[..., :-1] - atl[..., :-1]
     ramp = np.full_like(ctl, np.nan)
@@ -167,7 +187,7 @@ def load_metrics(load: np.ndarray, settings: LoadSettings, hr_morning: np.ndarra
     """
     load = np.asarray(load, dtype=float)
     acute, chronic = int(settings.acute_days), int(settings.chronic_days)
-    out = pmc(load, settings.ctl_days, settings.atl_days)
+    out = pmc(load, settings.ctl_days, settings.atl_days, int(settings.pmc_seed_days))
     out["acwr_coupled"] = acwr_rolling(load, acute, chronic, coupled=True)
     out["acwr_uncoupled"] = acwr_rolling(load, acute, chronic, coupled=False)
     ewma_ratio = acwr_ewma(load, acute, chronic)

@@ -125,3 +125,69 @@ def hr_session_loads(samples: pd.DataFrame, athletes: pd.DataFrame, settings: Lo
         **{c: zone_s[:, i] for i, c in enumerate(ZONE_COLUMNS)},
         "hr_minutes": out["hr_s"].to_numpy() / 60.0,
     })
+
+
+# How a session's load was obtained, in the order they are tried (blend and srpe sources):
+# the session RPE; the mean RPE of its working sets (strength); HR (hrTSS); the sport's default sRPE.
+BASIS_SOURCE = {"srpe": "srpe", "set_rpe": "estimated", "hr": "hr", "default": "estimated"}
+
+
+def session_load(sessions: pd.DataFrame, settings: LoadSettings, hrtss_to_au: pd.Series | float = 1.0
+                 ) -> pd.DataFrame:
+    """Each session's load under settings.load_source, and what it rests on.
+
+    sessions: sport, duration_s (NaN/0 = unknown), srpe, sets (strength sets, NaN for none),
+    set_rpe (mean RPE of the working sets), hrtss, hr_estimated (the HR profile holds estimates).
+    hrtss_to_au: a.u. per hrTSS point for each session (blend), or one number.
+    Duration: the file's, else sets x settings.strength_s_per_set (estimated).
+    - "srpe": Foster sRPE x min, else mean set RPE x min, else the sport's default sRPE x min.
+    - "hrtss": hrTSS points only; sessions without HR count 0.
+    - "blend": sRPE x min, else set RPE x min, else hrTSS x hrtss_to_au, else default sRPE x min.
+    Returns, on the sessions' index: duration_used_s, duration_estimated, load_au, basis (srpe |
+    set_rpe | hr | default | ""), source (srpe | hr | estimated | ""): estimated when the basis is
+    set RPE or a default, or rests on an estimated duration or HR profile.
+    """
+    known = sessions["duration_s"] > 0
+    by_sets = (sessions["sets"].fillna(0) * settings.strength_s_per_set).where(lambda s: s > 0)
+    duration_s = sessions["duration_s"].where(known, by_sets).astype(float)
+    default_rpe = sessions["sport"].map({s: settings.default_srpe(s) for s in sessions["sport"].unique()})
+    hr_load = sessions["hrtss"] if settings.load_source == "hrtss" else sessions["hrtss"] * hrtss_to_au
+    candidates = {"srpe": foster_load(sessions["srpe"], duration_s),
+                  "set_rpe": foster_load(sessions["set_rpe"], duration_s),
+                  "hr": hr_load,
+                  "default": foster_load(default_rpe, duration_s)}
+    order = {"srpe": ["srpe", "set_rpe", "default"], "hrtss": ["hr"],
+             "blend": ["srpe", "set_rpe", "hr", "default"]}[settings.load_source]
+    load = pd.Series(np.nan, index=sessions.index)
+    basis = pd.Series("", index=sessions.index, dtype=object)
+    for name in order:
+        fill = load.isna() & candidates[name].notna()
+        load, basis = load.where(~fill, candidates[name]), basis.where(~fill, name)
+    source = basis.map(BASIS_SOURCE).fillna("")
+    uses_duration = basis.isin(["srpe", "set_rpe", "default"])
+    estimated = ((uses_duration & ~known) | ((basis == "hr") & sessions["hr_estimated"].fillna(False).astype(bool)))
+    source = source.where(~estimated, "estimated")
+    return pd.DataFrame({"duration_used_s": duration_s, "duration_estimated": ~known & duration_s.notna(),
+                         "load_au": load.fillna(0.0), "basis": basis, "source": source}, index=sessions.index)
+
+
+def basis_text(row, settings: LoadSettings) -> str:
+    """One line for the coach on how a session's load (a row of report.session_loads) was found."""
+    minutes = row["duration_used_s"] / 60
+    duration = f"{minutes:.0f} min"
+    if row["duration_estimated"]:
+        duration += f" (estimated: {row['sets']:.0f} sets x {settings.strength_s_per_set:g} s)"
+    basis = row["basis"]
+    if basis == "srpe":
+        return f"session RPE {row['srpe']:g} x {duration} (Foster)"
+    if basis == "set_rpe":
+        return f"no session RPE: mean RPE of the working sets {row['set_rpe']:.1f} x {duration}"
+    if basis == "default":
+        return (f"no RPE or HR: the team's default session RPE for {row['sport']}, "
+                f"{settings.default_srpe(row['sport']):g}, x {duration}")
+    if basis == "hr" and settings.load_source == "hrtss":
+        return f"hrTSS {row['hrtss']:.0f} points (load source: hrtss)"
+    if basis == "hr":
+        return (f"no session RPE: hrTSS {row['hrtss']:.0f} x {row['load_au'] / row['hrtss']:.1f} a.u. per point "
+                "(the athlete's sRPE-to-hrTSS ratio, or the default)")
+    return "no load: nothing to compute it from"

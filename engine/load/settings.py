@@ -13,6 +13,7 @@ ACWR_METHODS = ("rolling_coupled", "rolling_uncoupled", "ewma")
 LOAD_SOURCES = ("srpe", "hrtss", "blend")
 MONOTONY_SDS = ("population", "sample")
 CHOICES = {"acwr_method": ACWR_METHODS, "load_source": LOAD_SOURCES, "monotony_sd": MONOTONY_SDS}
+SRPE_DEFAULTS = ("default_srpe_running", "default_srpe_cycling", "default_srpe_strength", "default_srpe_other")
 
 
 @dataclass
@@ -44,6 +45,17 @@ class LoadSettings:
     frbi_median_days: int = 28
     tsb_floor: float = -120.0  # a.u./day: the common -30 on the TSS scale x 4.2 a.u. per TSS point [A]
     load_source: str = "blend"
+    pmc_seed_days: int = 28
+    default_hr_rest_bpm: float = 60.0
+    default_srpe_running: float = 4.0
+    default_srpe_cycling: float = 4.0
+    default_srpe_strength: float = 6.0
+    default_srpe_other: float = 4.0
+    strength_s_per_set: float = 150.0
+
+    def default_srpe(self, sport: str) -> float:
+        """The CR-10 session RPE assumed for a session of `sport` that has no RPE at all."""
+        return getattr(self, f"default_srpe_{sport}", self.default_srpe_other)
 
     @property
     def monotony_ddof(self) -> int:
@@ -60,10 +72,12 @@ class LoadSettings:
         for name in ("ctl_days", "atl_days", "acute_days", "chronic_days", "frbi_cut_days",
                      "frbi_cut_days_max", "frbi_median_days", "trimp_a_men", "trimp_b_men",
                      "trimp_a_women", "trimp_b_women", "max_sample_gap_s", "monotony_cap",
-                     "monotony_threshold", "strain_threshold", "frbi_threshold", "acwr_high"):
+                     "monotony_threshold", "strain_threshold", "frbi_threshold", "acwr_high",
+                     "default_hr_rest_bpm", "strength_s_per_set"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be greater than 0 (got {getattr(self, name)})")
-        for name in ("acute_days", "chronic_days", "frbi_cut_days", "frbi_cut_days_max", "frbi_median_days"):
+        for name in ("acute_days", "chronic_days", "frbi_cut_days", "frbi_cut_days_max", "frbi_median_days",
+                     "pmc_seed_days"):
             if int(getattr(self, name)) != getattr(self, name):
                 raise ValueError(f"{name} must be a whole number of days (got {getattr(self, name)})")
         for name, allowed in CHOICES.items():
@@ -83,6 +97,11 @@ class LoadSettings:
         if not self.frbi_cut_days <= self.frbi_cut_days_max <= 7:
             raise ValueError(f"need frbi_cut_days ({self.frbi_cut_days}) <= frbi_cut_days_max "
                              f"({self.frbi_cut_days_max}) <= 7 (the plan is one week)")
+        if self.pmc_seed_days < 0:
+            raise ValueError(f"pmc_seed_days must be 0 or more (got {self.pmc_seed_days})")
+        for name in SRPE_DEFAULTS:
+            if not 0 <= getattr(self, name) <= 10:
+                raise ValueError(f"{name} must be between 0 and 10 on the CR-10 scale (got {getattr(self, name)})")
         if self.ctl_days <= self.atl_days:
             raise ValueError(f"ctl_days ({self.ctl_days}) must be longer than atl_days ({self.atl_days})")
 
@@ -130,4 +149,15 @@ FIELD_HELP: dict[str, str] = {
                  "-120 a.u. is about -30 on the TSS scale (1 hrTSS point = 4.2 a.u.).",
     "load_source": "Daily load from session RPE (srpe), heart rate (hrtss) or sRPE with hrTSS "
                    "filling sessions without RPE (blend).",
+    "pmc_seed_days": "CTL and ATL start at the mean daily load of the athlete's first this-many days, so "
+                     "that months of imported history do not begin at zero fitness (0: start at 0).",
+    "default_hr_rest_bpm": "Resting HR used when the profile and morning HR lack one, bpm (estimated; "
+                           "athletes' charts give 49-61 bpm, adults 68 +- 10).",
+    "default_srpe_running": "Session RPE (CR-10) assumed for a run with no RPE and no HR (estimated).",
+    "default_srpe_cycling": "Session RPE (CR-10) assumed for a ride with no RPE and no HR (estimated).",
+    "default_srpe_strength": "Session RPE (CR-10) assumed for a strength session with no session or set "
+                             "RPE (estimated).",
+    "default_srpe_other": "Session RPE (CR-10) assumed for other sports with no RPE and no HR (estimated).",
+    "strength_s_per_set": "Duration of a strength session whose file has none = sets x this, s (a set "
+                          "plus its rest; estimated).",
 }

@@ -6,6 +6,7 @@ import datetime as dt
 import pandas as pd
 
 from engine.store.db import Store
+from engine.store.edits import InvalidEdit
 
 # field: (lowest, highest) accepted value, in the field's unit
 PROFILE_RANGES = {
@@ -18,38 +19,33 @@ PROFILE_RANGES = {
 PROFILE_FIELDS = [*PROFILE_RANGES, "sex", "birth_date", "team"]
 
 
-def default_lthr(hr_rest: float, hr_max: float) -> float:
-    """LTHR default, bpm: rest + 0.85 x (max - rest) (DESIGN.md, Load science)."""
-    return hr_rest + 0.85 * (hr_max - hr_rest)
-
-
 def update_profile(store: Store, athlete_id: int, **changes) -> dict:
     """Validate and save profile fields (PROFILE_FIELDS); returns the saved profile.
 
-    Raises ValueError with a message for the coach, and then writes nothing.
+    Raises InvalidEdit with a message for the coach, and then writes nothing.
     """
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
-        raise ValueError(f"not a profile field: {', '.join(sorted(unknown))}")
+        raise InvalidEdit(f"not a profile field: {', '.join(sorted(unknown))}")
     current = store.query("SELECT * FROM athletes WHERE athlete_id = ?", [athlete_id])
     if current.empty:
-        raise ValueError(f"no athlete with id {athlete_id}")
+        raise InvalidEdit(f"no athlete with id {athlete_id}")
     profile = {f: None if pd.isna(v) else v for f, v in {**current.iloc[0].to_dict(), **changes}.items()
                if f in PROFILE_FIELDS}
     for field, (low, high) in PROFILE_RANGES.items():
         if profile[field] is not None and not low <= float(profile[field]) <= high:
-            raise ValueError(f"{field} must be between {low:g} and {high:g}, not {profile[field]}")
+            raise InvalidEdit(f"{field} must be between {low:g} and {high:g}, not {profile[field]}")
     rest, top, lthr = profile["hr_rest"], profile["hr_max"], profile["lthr"]
     if rest and top and rest >= top:
-        raise ValueError("resting HR must be below max HR")
+        raise InvalidEdit("resting HR must be below max HR")
     if lthr and top and not (rest or 0) < lthr <= top:
-        raise ValueError("LTHR must lie between resting and max HR")
+        raise InvalidEdit("LTHR must lie between resting and max HR")
     if profile["sex"] not in (None, "M", "F"):
-        raise ValueError("sex must be 'M' or 'F'")
+        raise InvalidEdit("sex must be 'M' or 'F'")
     if profile["birth_date"] is not None:
         profile["birth_date"] = pd.Timestamp(profile["birth_date"]).date()
         if not dt.date(1900, 1, 1) <= profile["birth_date"] <= dt.date.today():
-            raise ValueError("birth date must be in the past")
+            raise InvalidEdit("birth date must be in the past")
     with store.transaction() as cur:
         cur.execute(
             "UPDATE athletes SET " + ", ".join(f"{f} = ?" for f in PROFILE_FIELDS) + " WHERE athlete_id = ?",

@@ -10,12 +10,16 @@ from engine.store.db import Store, insert_frame
 
 
 def sessions(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
-    """Every activity with its athlete's profile: activity_id, athlete_id, team, sport, day,
-    duration_s, srpe."""
+    """Every activity with its athlete's team: activity_id, athlete_id, team, sport, day,
+    duration_s, srpe, and for strength sessions sets (count) and set_rpe (mean RPE of the working
+    sets; the parsers fill RPE from RIR)."""
     return store.query(
         """SELECT a.activity_id, a.athlete_id, coalesce(p.team, '') AS team, a.sport,
-                  CAST(a.start_time AS DATE) AS day, a.duration_s, a.srpe
+                  CAST(a.start_time AS DATE) AS day, a.duration_s, a.srpe, s.sets, s.set_rpe
            FROM activities a JOIN athletes p USING (athlete_id)
+           LEFT JOIN (SELECT session_id, count(*) AS sets,
+                             avg(rpe) FILTER (WHERE coalesce(set_type, 'normal') <> 'warmup') AS set_rpe
+                      FROM strength_sets GROUP BY session_id) s ON s.session_id = a.activity_id
            WHERE CAST(? AS INTEGER) IS NULL OR a.athlete_id = ?
            ORDER BY a.athlete_id, a.start_time""",
         [athlete_id, athlete_id],

@@ -94,14 +94,14 @@ def counts(store: Store) -> dict[str, int]:
 def squad_summary(store: Store, today: dt.date) -> pd.DataFrame:
     """One row per athlete for the squad table, as of the end of `today`.
 
-    Columns: athlete_id, name, team, last_activity (timestamp), last_sport, sessions_7d,
+    Columns: athlete_id, name, team, last_activity (timestamp), last_activity_id, last_sport, sessions_7d,
     minutes_7d, week_vs_4wk (minutes in the last 7 days / weekly mean of the last 28 days; NaN
     without training in 28 days), last_test (date), load_14d (14 daily Foster loads, sRPE x min,
     oldest first; sessions without sRPE count 0).
     """
     return store.query(
         """WITH acts AS (
-               SELECT athlete_id, sport, start_time, duration_s / 60.0 AS minutes,
+               SELECT athlete_id, activity_id, sport, start_time, duration_s / 60.0 AS minutes,
                       coalesce(srpe * duration_s / 60.0, 0) AS load_au,
                       date_diff('day', CAST(start_time AS DATE), CAST(? AS DATE)) AS days_ago
                FROM activities WHERE start_time < CAST(? AS DATE) + 1),
@@ -111,7 +111,8 @@ def squad_summary(store: Store, today: dt.date) -> pd.DataFrame:
                       coalesce(sum(minutes) FILTER (WHERE days_ago < 7), 0) AS minutes_7d,
                       sum(minutes) FILTER (WHERE days_ago < 28) / 4 AS weekly_min_28d,
                       max(start_time) AS last_activity,
-                      arg_max(sport, start_time) AS last_sport
+                      arg_max(sport, start_time) AS last_sport,
+                      arg_max(activity_id, start_time) AS last_activity_id
                FROM acts GROUP BY athlete_id),
            daily AS (
                SELECT a.athlete_id, d.days_ago, coalesce(sum(x.load_au), 0) AS load_au
@@ -120,7 +121,7 @@ def squad_summary(store: Store, today: dt.date) -> pd.DataFrame:
                GROUP BY ALL),
            spark AS (SELECT athlete_id, list(load_au ORDER BY days_ago DESC) AS load_14d FROM daily GROUP BY athlete_id),
            tests AS (SELECT athlete_id, max(test_date) AS last_test FROM fitness_tests GROUP BY athlete_id)
-           SELECT a.athlete_id, a.name, a.team, w.last_activity, w.last_sport,
+           SELECT a.athlete_id, a.name, a.team, w.last_activity, w.last_activity_id, w.last_sport,
                   coalesce(w.sessions_7d, 0) AS sessions_7d, coalesce(w.minutes_7d, 0) AS minutes_7d,
                   w.minutes_7d / nullif(w.weekly_min_28d, 0) AS week_vs_4wk,
                   t.last_test, s.load_14d
