@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from engine.load.session import EDWARDS_BOUNDS, ZONE_LABELS
+
 COLORS = ["#1f6f8b", "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#99621e"]
 LAYOUT = dict(
     template="plotly_white",
@@ -66,6 +68,7 @@ def _with_plan(fig: go.Figure, plan: pd.DataFrame | None, columns: dict[str, str
                                  line=dict(dash="dash", color=COLORS[(i + 1) % len(COLORS)])))
 
 
+ZONE_COLORS = ["#cfe3ea", "#81b29a", "#f2cc8f", "#e07a5f", "#b23a48"]  # Z1 (easy) ... Z5
 SOURCE_COLORS = {"srpe": "#b0bec5", "hr": "#e8a48f", "hr+srpe": "#9fb8ad", "estimated": "#e9c46a"}
 SOURCE_LABELS = {"srpe": "sRPE", "hr": "HR", "hr+srpe": "HR + sRPE", "estimated": "rests on an estimate"}
 
@@ -118,11 +121,26 @@ def weekly_monotony_strain_chart(weekly: pd.DataFrame, monotony_max: float, stra
     return fig
 
 
+def session_zones_chart(zone_s: list[float], hr_max_bpm: float) -> go.Figure:
+    """Minutes of one session in each Edwards HR zone (% of HRmax, with the bpm range), as bars."""
+    bounds = [*EDWARDS_BOUNDS, 1.0]
+    labels = [f"{label}<br>{bounds[i] * hr_max_bpm:.0f}-{bounds[i + 1] * hr_max_bpm:.0f} bpm"
+              for i, label in enumerate(ZONE_LABELS)]
+    minutes = [s / 60 for s in zone_s]
+    fig = go.Figure(go.Bar(x=minutes, y=labels, orientation="h", marker_color=ZONE_COLORS,
+                           text=[f"{m:.0f} min" for m in minutes], textposition="auto",
+                           hovertemplate="%{y}: %{x:.1f} min<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig = themed(fig, "Time in HR zones", "minutes", "", height=260)
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return fig
+
+
 def zones_chart(weekly: pd.DataFrame) -> go.Figure:
     """Minutes per week in Edwards HR zones 1-5 (50-60 ... 90-100 % HRmax), stacked."""
     fig = go.Figure()
     for z in range(1, 6):
-        fig.add_bar(x=weekly["week"], y=weekly[f"zone_{z}_min"], name=f"Z{z} {40 + 10 * z}-{50 + 10 * z} %")
+        fig.add_bar(x=weekly["week"], y=weekly[f"zone_{z}_min"], name=ZONE_LABELS[z - 1])
     fig.update_layout(barmode="stack")
     return themed(fig, "Time in HR zones", "week (Monday)", "minutes")
 

@@ -10,6 +10,7 @@ from dashboard.widgets import athlete_picker, date_range_picker, hr_estimate_not
 from engine.load import report
 from engine.store import queries
 from engine.store.athletes import PROFILE_RANGES, update_profile
+from engine.store.edits import InvalidEdit, set_srpe
 
 athlete_id = athlete_picker(container=st.sidebar)
 athletes = read(queries.athletes)
@@ -67,6 +68,28 @@ if view == "Activities":
     if picked.selection.rows:
         st.switch_page(nav.page("session"),
                        query_params={"activity": str(table.iloc[picked.selection.rows[0]]["activity_id"])})
+    with st.expander("Set the session RPE of many sessions", icon=":material/edit_note:"):
+        st.caption("Type each session's RPE (CR-10, 0-10) in the chosen dates, then save them together. Until a "
+                   "session has one, its load comes from set RPE, heart rate or the team's default (estimated).")
+        edited = st.data_editor(
+            table[["activity_id", "start_time", "sport", "name", "duration_min", "srpe"]], hide_index=True,
+            key="srpe_editor", disabled=["start_time", "sport", "name", "duration_min"],
+            column_order=["start_time", "sport", "name", "duration_min", "srpe"],
+            column_config={
+                "start_time": C.DatetimeColumn("Start", format="YYYY-MM-DD HH:mm"), "sport": "Sport", "name": "Name",
+                "duration_min": C.NumberColumn("Duration", format="%.0f min"),
+                "srpe": C.NumberColumn("sRPE", min_value=0.0, max_value=10.0, step=0.5, format="%.1f",
+                                       help="Session RPE, CR-10 (Foster 2001): 0 rest ... 10 maximal"),
+            })
+        changed = edited[(edited["srpe"] != table["srpe"]) & ~(edited["srpe"].isna() & table["srpe"].isna())]
+        if st.button(f"Save {len(changed)} session RPE{'s' if len(changed) != 1 else ''}", type="primary",
+                     disabled=changed.empty):
+            try:
+                saved = set_srpe(store(), athlete_id, dict(zip(changed["activity_id"], changed["srpe"])))
+                st.toast(f"Session RPE saved for {saved} sessions.", icon=":material/check:")
+                st.rerun()
+            except InvalidEdit as err:
+                st.error(f"Not saved: {err}")
 elif view == "Strength log":
     sessions = in_dates(read(queries.strength_sessions, athlete_id), "start_time")
     st.dataframe(sessions, hide_index=True, placeholder="–",
@@ -133,6 +156,6 @@ else:
                 update_profile(store(), athlete_id, sex=sex, birth_date=birth, mass_kg=mass, hr_rest=rest,
                                hr_max=top, lthr=lthr)
                 st.success("Profile saved.")
-            except ValueError as err:
+            except InvalidEdit as err:
                 st.error(f"Not saved: {err}")
 share_link()

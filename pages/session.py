@@ -6,9 +6,12 @@ from streamlit_folium import st_folium
 
 from dashboard import figures, maps, nav
 from dashboard.state import param, read, set_param, store
-from dashboard.widgets import athlete_picker, metric, share_link
+from dashboard.widgets import HR_FIELDS, athlete_picker, metric, share_link
+from engine.load import report
+from engine.load.session import ZONE_COLUMNS
 from engine.session import detail, strength
 from engine.store import app_settings, queries, sessions
+from engine.store.edits import NOTE_MAX_CHARS, InvalidEdit, update_session
 
 C = st.column_config
 
@@ -103,7 +106,65 @@ else:
     with cols[3]:
         metric("Exercises", sets["exercise_id"].nunique() if len(sets) else 0, help="Different exercises done")
 
-# loads, HR zones and the edit form: added by the load work
+loads = read(report.session_detail, int(act["athlete_id"]), activity_id)
+settings = read(report.athlete_settings, int(act["athlete_id"]))
+st.subheader("Load")
+SOURCE_BADGES = {"srpe": ":blue-badge[sRPE]", "hr": ":green-badge[HR]", "estimated": ":orange-badge[estimated]"}
+cols = st.columns(5)
+with cols[0]:
+    unit = "hrTSS" if settings.load_source == "hrtss" else "a.u."
+    metric("Counted load", loads["load_au"], unit, digits=0,
+           help=f"What this session adds to the daily load (load source: {settings.load_source}, Settings page)")
+with cols[1]:
+    metric("sRPE x min", loads["foster_au"], "a.u.", digits=0,
+           help="Foster et al. 2001: session RPE (CR-10) x duration in minutes; blank without a session RPE")
+with cols[2]:
+    metric("Banister TRIMP", loads["trimp_banister"], "a.u.", digits=0,
+           help="Sum of minutes x HRr x a x e^(b x HRr), HRr = (HR - rest) / (max - rest) (Banister 1991); "
+                f"a {settings.trimp_a_men:g} / b {settings.trimp_b_men:g} for men, "
+                f"{settings.trimp_a_women:g} / {settings.trimp_b_women:g} for women")
+with cols[3]:
+    metric("Edwards TRIMP", loads["trimp_edwards"], "a.u.", digits=0,
+           help="Minutes in the zones 50-60 ... 90-100 % of HRmax x 1 ... 5 (Edwards 1993)")
+with cols[4]:
+    metric("hrTSS", loads["hrtss"], "", digits=0,
+           help="100 x Banister TRIMP / TRIMP of 60 min at LTHR: 100 = an hour at threshold")
+st.markdown(f"{SOURCE_BADGES.get(loads['source'], '')} {loads['basis_text']}")
+has_hr = pd.notna(loads["hrtss"]) or pd.notna(loads["trimp_edwards"])
+if has_hr:
+    profile = loads["profile"]
+    used = [f"{label} {profile[f]:.0f} bpm ({profile[f'{f}_source']})" for f, label in HR_FIELDS.items()]
+    st.caption("HR profile used: " + " · ".join(used) + (
+        ". Fill in the athlete's profile to replace the estimates." if profile["hr_estimated"] else "."))
+    zones = [loads[c] for c in ZONE_COLUMNS]
+    if pd.notna(zones[0]):
+        st.plotly_chart(figures.session_zones_chart(zones, loads["profile"]["hr_max"]), width="stretch",
+                        key="session_zones")
+
+with st.expander("Edit session RPE, duration or note", icon=":material/edit:"):
+    with st.form("edit_session"):
+        left, middle = st.columns(2)
+        srpe = left.number_input("Session RPE (CR-10)", 0.0, 10.0, value=act["srpe"] if pd.notna(act["srpe"]) else None,
+                                 step=0.5, placeholder="not given",
+                                 help="How hard the whole session was, 0 (rest) to 10 (maximal), asked ~30 min after "
+                                      "(Foster 2001); empty: the load comes from set RPE, HR or the team default")
+        minutes = middle.number_input("Duration (min)", 0.1, 1440.0, step=1.0, format="%.1f",
+                                      value=act["duration_s"] / 60 if pd.notna(act["duration_s"]) else None,
+                                      placeholder=f"estimated {loads['duration_used_s'] / 60:.0f}"
+                                      if pd.notna(loads["duration_used_s"]) else "not known",
+                                      help="Session duration, min: the Foster load is sRPE x minutes")
+        note = st.text_area("Note", act["note"] if pd.notna(act["note"]) else "", max_chars=NOTE_MAX_CHARS,
+                            help="Anything the coach wants to remember about this session")
+        if st.form_submit_button("Save", type="primary"):
+            try:
+                update_session(store(), activity_id, srpe=srpe, note=note,
+                               duration_s=None if minutes is None else minutes * 60)
+                st.toast("Session saved: every figure is recomputed.", icon=":material/check:")
+                st.rerun()
+            except InvalidEdit as err:
+                st.error(f"Not saved: {err}")
+if pd.notna(act["note"]):
+    st.info(act["note"], icon=":material/sticky_note_2:")
 
 if len(samples):
     track = detail.track(samples)

@@ -9,6 +9,9 @@ SAMPLES = ROOT.parent / "shared" / "samples"
 sys.path.insert(0, str(ROOT))
 
 from engine.store.db import Store  # noqa: E402
+from playwright import sync_api  # noqa: E402
+
+sync_api.expect.set_options(timeout=30_000)  # browser tests: a loaded 2-core CI machine is slow
 
 
 @pytest.fixture

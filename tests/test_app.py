@@ -217,3 +217,24 @@ def test_the_profile_says_which_hr_values_the_loads_estimate(db, samples_dir):
     assert "resting HR 60 bpm (estimated: team default)" in note
     rest, top = at.number_input[1], at.number_input[2]
     assert rest.value is None and top.value is None  # estimates are not written into the profile
+
+
+def test_session_rpe_for_many_sessions_from_the_athlete_page(db):
+    start = YESTERDAY - dt.timedelta(days=6)
+    at = _app("athlete", athlete="2", **{"from": start.isoformat()})
+    assert at.data_editor[0].editing_mode == "fixed"
+    acts = queries.activities(_store(db), 2)
+    week = acts[acts["start_time"].dt.date >= start]
+    assert len(week) >= 2
+    save = next(b for b in at.button if b.label.startswith("Save"))
+    assert save.label == "Save 0 session RPEs" and save.disabled
+    # the coach types two values: rows are in the table's order (newest first)
+    at.session_state["srpe_editor"] = {"edited_rows": {0: {"srpe": 3.5}, 1: {"srpe": 9.0}}, "added_rows": [],
+                                       "deleted_rows": []}
+    at.run()
+    save = next(b for b in at.button if b.label.startswith("Save"))
+    assert save.label == "Save 2 session RPEs" and not save.disabled
+    save.click().run()
+    assert not at.exception
+    after = queries.activities(_store(db), 2).set_index("activity_id").loc[week["activity_id"].head(2), "srpe"]
+    assert after.tolist() == [3.5, 9.0]

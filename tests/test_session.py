@@ -347,12 +347,15 @@ def test_every_session_of_a_new_athlete_opens(db):
         assert not at.exception, (act.activity_id, at.exception)
         assert at.title[0].value.startswith(act.sport.capitalize())
         assert "New Runner" in [link.label for link in at.get("page_link")]
+        counted = next(m for m in at.metric if m.label == "Counted load").value
+        assert float(counted.split()[0].replace(",", "")) > 0  # every session counts, with its source
+        assert any(badge in at.markdown[0].value for badge in ("[sRPE]", "[HR]", "[estimated]"))
         if act.sport == "running":
             assert any("distance (km)" in spec and "HR (bpm)" in spec for spec in _chart_specs(at))
             splits = at.dataframe[0].value
             assert splits["distance_km"].sum() == pytest.approx(act.distance_m / 1000, abs=0.01)
         else:
-            assert [s.value for s in at.subheader] == ["Volume and e1RM per exercise", "Sets"]
+            assert [s.value for s in at.subheader] == ["Load", "Volume and e1RM per exercise", "Sets"]
 
 
 def test_runs_show_per_lap_splits_that_add_up_too(db):
@@ -397,8 +400,10 @@ def test_every_number_on_the_run_view_has_a_unit_and_a_help(db):
     _, acts = _new_runner(db)
     at = _session_app(activity=str(acts[acts["sport"] == "running"]["activity_id"].iloc[0]))
     assert all(m.help for m in at.metric)
-    assert [m.label for m in at.metric] == ["Distance", "Duration", "Moving time", "Avg pace", "Avg HR", "Max HR"]
+    assert [m.label for m in at.metric] == ["Distance", "Duration", "Moving time", "Avg pace", "Avg HR", "Max HR",
+                                            "Counted load", "sRPE x min", "Banister TRIMP", "Edwards TRIMP", "hrTSS"]
     assert at.metric[0].value.endswith(" km") and at.metric[4].value.endswith(" bpm")
+    assert at.metric[6].value.endswith(" a.u.") and at.metric[8].value.endswith(" a.u.")
     order = list(at.dataframe[0].proto.column_order)
     assert order == ["split", "distance_km", "time", "pace", "avg_hr_bpm", "gain_m", "loss_m"]
 
@@ -422,3 +427,25 @@ def test_the_squad_links_each_last_activity_to_its_session(db):
         expected = squad.loc[row.athlete_id]
         assert row.last_session == (f"session?at={expected['last_activity']:%Y-%m-%d %H:%M}"
                                     f"&activity={expected['last_activity_id']}")
+
+
+def _counted(at) -> float:
+    return float(next(m for m in at.metric if m.label == "Counted load").value.split()[0].replace(",", ""))
+
+
+def test_editing_the_session_rpe_and_note_recomputes_the_load_at_once(db):
+    from engine.load import report
+    athlete_id, acts = _new_runner(db)
+    lift = acts[acts["sport"] == "strength"].iloc[0]
+    at = _session_app(activity=str(lift["activity_id"]))
+    assert "[estimated]" in at.markdown[0].value  # strong.csv has no RPE: the team default counts
+    next(n for n in at.number_input if n.label == "Session RPE (CR-10)").set_value(8.0)
+    next(t for t in at.text_area if t.label == "Note").set_value("left knee sore")
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    assert _counted(at) == pytest.approx(round(8 * lift["duration_s"] / 60))
+    assert "[sRPE]" in at.markdown[0].value and "session RPE 8 x" in at.markdown[0].value
+    assert any(i.value == "left knee sore" for i in at.info)
+    day = pd.Timestamp(lift["start_time"].date())
+    daily = report.daily_metrics(_store(db), lift["start_time"].date(), athlete_id).set_index("day")
+    assert daily.loc[day, "load_au"] == pytest.approx(8 * lift["duration_s"] / 60)  # the PMC agrees

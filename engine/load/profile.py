@@ -47,27 +47,26 @@ def estimate_profiles(athletes: pd.DataFrame, hr_seconds: pd.DataFrame, morning_
     estimates where the profile lacks them, and hr_rest_source, hr_max_source, lthr_source (text for
     the coach: "profile" or how it was estimated) and hr_estimated (True when rest or max is not the
     profile's). morning_hr: athlete_id, hr_rest_morning (bpm). Age for Tanaka is taken on `on_day`."""
-    out = athletes.copy()
-    ids = out["athlete_id"]
-    held = ids.map(sustained_hr_max(hr_seconds))
-    tanaka = pd.Series(tanaka_hr_max(_age_y(out["birth_date"], on_day)), index=out.index).round()
-    use_tanaka = tanaka.notna() & ~(held >= tanaka)
-    max_estimate = held.where(~use_tanaka, tanaka)
-    max_source = pd.Series(np.where(use_tanaka, "estimated: Tanaka 208 - 0.7 x age",
-                                    f"estimated: highest HR held {SUSTAINED_HR_S:.0f} s in a session"),
-                           index=out.index)
-    morning = ids.map(morning_hr.groupby("athlete_id")["hr_rest_morning"].median())
-    rest_estimate = morning.fillna(settings.default_hr_rest_bpm)
-    rest_source = pd.Series(np.where(morning.notna(), "estimated: median morning HR",
-                                     "estimated: team default"), index=out.index)
-
-    has_max, has_rest = out["hr_max"].notna(), out["hr_rest"].notna()
-    out["hr_max"] = out["hr_max"].where(has_max, max_estimate).astype(float)
-    out["hr_max_source"] = max_source.where(~has_max, PROFILE).where(out["hr_max"].notna(), "none")
-    out["hr_rest"] = out["hr_rest"].where(has_rest, rest_estimate).astype(float)
-    out["hr_rest_source"] = rest_source.where(~has_rest, PROFILE)
-    out["hr_estimated"] = ~(has_max & has_rest)
+    ids = athletes["athlete_id"]
+    held = ids.map(sustained_hr_max(hr_seconds)).to_numpy(dtype=float)
+    tanaka = np.round(tanaka_hr_max(_age_y(athletes["birth_date"], on_day).to_numpy(dtype=float)))
+    use_tanaka = ~np.isnan(tanaka) & ~(held >= tanaka)
+    morning = ids.map(morning_hr.groupby("athlete_id")["hr_rest_morning"].median()).to_numpy(dtype=float)
+    hr_max = athletes["hr_max"].to_numpy(dtype=float, na_value=np.nan)
+    hr_rest = athletes["hr_rest"].to_numpy(dtype=float, na_value=np.nan)
+    has_max, has_rest = ~np.isnan(hr_max), ~np.isnan(hr_rest)
+    max_source = np.where(use_tanaka, "estimated: Tanaka 208 - 0.7 x age",
+                          f"estimated: highest HR held {SUSTAINED_HR_S:.0f} s in a session")
+    hr_max = np.where(has_max, hr_max, np.where(use_tanaka, tanaka, held))
+    estimated = ~(has_max & has_rest)
     fraction = f"rest + {settings.lthr_fraction:g} x (max - rest)"
-    out["lthr_source"] = np.where(out["lthr"].notna(), PROFILE,
-                                  np.where(out["hr_estimated"], f"estimated: {fraction}", fraction))
-    return out
+    return athletes.assign(
+        hr_max=hr_max,
+        hr_max_source=np.where(has_max, PROFILE, np.where(np.isnan(hr_max), "none", max_source)),
+        hr_rest=np.where(has_rest, hr_rest, np.where(np.isnan(morning), settings.default_hr_rest_bpm, morning)),
+        hr_rest_source=np.where(has_rest, PROFILE, np.where(np.isnan(morning), "estimated: team default",
+                                                            "estimated: median morning HR")),
+        hr_estimated=estimated,
+        lthr_source=np.where(athletes["lthr"].notna(), PROFILE,
+                             np.where(estimated, f"estimated: {fraction}", fraction)),
+    )

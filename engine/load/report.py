@@ -100,6 +100,14 @@ def _athlete_loads(store: Store, athlete_id: int, on_day: dt.date) -> tuple[pd.D
     return loads, profile, team_settings
 
 
+def _settings_groups(settings: dict[str, LoadSettings], teams) -> dict[LoadSettings, list[str]]:
+    """The teams among `teams` grouped by identical settings: each group is computed in one pass."""
+    groups: dict[LoadSettings, list[str]] = {}
+    for team in pd.unique(pd.Series(teams, dtype=object)):
+        groups.setdefault(settings[team], []).append(team)
+    return groups
+
+
 def _blend_scale(sessions: pd.DataFrame) -> pd.Series:
     """a.u. per hrTSS point for each session: the athlete's median ratio of Foster load to hrTSS
     over sessions with both, HRTSS_TO_AU with fewer than 3 such sessions."""
@@ -115,15 +123,20 @@ def _session_loads(store: Store, athlete_id: int | None, athletes: pd.DataFrame,
     sessions["foster_au"] = foster_load(sessions["srpe"], sessions["duration_s"])
     no_hr = pd.DataFrame({"activity_id": [], "athlete_id": [], "heart_rate": [], "dt_s": []})
     parts = [hr_session_loads(no_hr, athletes, LoadSettings())]  # the columns, when nobody has HR
-    profiles = []
-    for team, members in athletes.assign(team=athletes["team"].fillna("")).groupby("team"):
-        seconds = store_loads.hr_seconds(store, members["athlete_id"].tolist(), settings[team].max_sample_gap_s)
-        profiles.append(estimate_profiles(members, seconds, morning, settings[team], on_day))
-        parts.append(hr_session_loads(seconds, profiles[-1], settings[team]))
+    profiles, teams = [], athletes["team"].fillna("")
+    groups = _settings_groups(settings, teams)
+    for group_settings, group_teams in groups.items():
+        members = athletes[teams.isin(group_teams)]
+        seconds = store_loads.hr_seconds(store, members["athlete_id"].tolist(), group_settings.max_sample_gap_s)
+        profiles.append(estimate_profiles(members, seconds, morning, group_settings, on_day))
+        parts.append(hr_session_loads(seconds, profiles[-1], group_settings))
     profiles = pd.concat(profiles) if profiles else athletes.assign(hr_estimated=False)
-    sessions = (sessions.merge(pd.concat(parts), on="activity_id", how="left")
-                .merge(profiles[["athlete_id", "hr_estimated"]], on="athlete_id", how="left"))
-    counted = [session_load(group, settings[team], _blend_scale(group)) for team, group in sessions.groupby("team")]
+    sessions = sessions.merge(pd.concat(parts), on="activity_id", how="left")
+    sessions["hr_estimated"] = sessions["athlete_id"].map(profiles.set_index("athlete_id")["hr_estimated"])
+    counted = []
+    for group_settings, group_teams in groups.items():
+        group = sessions if len(groups) == 1 else sessions[sessions["team"].isin(group_teams)]
+        counted.append(session_load(group, group_settings, _blend_scale(group)))
     columns = ["duration_used_s", "duration_estimated", "load_au", "basis", "source"]
     return sessions.join(pd.concat(counted) if counted else pd.DataFrame(columns=columns)), profiles
 
@@ -156,9 +169,9 @@ def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> 
                                                every.assign(load_au=np.nan)]), start, end, fill=np.nan)
     metrics = {m: np.full(load.shape, np.nan) for m in METRICS}
     team_of = athletes.set_index("athlete_id")["team"].fillna("").reindex(ids).to_numpy()
-    for team in np.unique(team_of):
-        rows = team_of == team
-        for m, values in load_metrics(load[rows], settings[team], hr_morning=hr_morning[rows]).items():
+    for group_settings, group_teams in _settings_groups(settings, team_of).items():
+        rows = np.isin(team_of, group_teams)
+        for m, values in load_metrics(load[rows], group_settings, hr_morning=hr_morning[rows]).items():
             if m in metrics:
                 metrics[m][rows] = values
     frame = pd.DataFrame({"athlete_id": np.repeat(ids, len(days)), "day": np.tile(days, len(ids)),

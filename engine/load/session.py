@@ -12,6 +12,9 @@ from engine.load.settings import LoadSettings
 
 EDWARDS_BOUNDS = (0.5, 0.6, 0.7, 0.8, 0.9)  # lower bounds of zones 1-5, fraction of HRmax (Edwards 1993)
 ZONE_COLUMNS = [f"zone_s_{z}" for z in range(1, 6)]
+# "Z1 50-60 %" ... "Z5 90-100 %" of HRmax (Z5 also counts above HRmax)
+ZONE_LABELS = [f"Z{z} {100 * lo:.0f}-{100 * hi:.0f} %" for z, (lo, hi)
+               in enumerate(zip(EDWARDS_BOUNDS, (*EDWARDS_BOUNDS[1:], 1.0)), start=1)]
 HR_LOAD_COLUMNS = ["activity_id", "trimp_banister", "trimp_edwards", "hrtss", *ZONE_COLUMNS, "hr_minutes"]
 
 
@@ -130,6 +133,7 @@ def hr_session_loads(samples: pd.DataFrame, athletes: pd.DataFrame, settings: Lo
 # How a session's load was obtained, in the order they are tried (blend and srpe sources):
 # the session RPE; the mean RPE of its working sets (strength); HR (hrTSS); the sport's default sRPE.
 BASIS_SOURCE = {"srpe": "srpe", "set_rpe": "estimated", "hr": "hr", "default": "estimated"}
+BASES = list(BASIS_SOURCE)
 
 
 def session_load(sessions: pd.DataFrame, settings: LoadSettings, hrtss_to_au: pd.Series | float = 1.0
@@ -147,28 +151,33 @@ def session_load(sessions: pd.DataFrame, settings: LoadSettings, hrtss_to_au: pd
     set_rpe | hr | default | ""), source (srpe | hr | estimated | ""): estimated when the basis is
     set RPE or a default, or rests on an estimated duration or HR profile.
     """
-    known = sessions["duration_s"] > 0
-    by_sets = (sessions["sets"].fillna(0) * settings.strength_s_per_set).where(lambda s: s > 0)
-    duration_s = sessions["duration_s"].where(known, by_sets).astype(float)
-    default_rpe = sessions["sport"].map({s: settings.default_srpe(s) for s in sessions["sport"].unique()})
-    hr_load = sessions["hrtss"] if settings.load_source == "hrtss" else sessions["hrtss"] * hrtss_to_au
-    candidates = {"srpe": foster_load(sessions["srpe"], duration_s),
-                  "set_rpe": foster_load(sessions["set_rpe"], duration_s),
-                  "hr": hr_load,
-                  "default": foster_load(default_rpe, duration_s)}
+    n = len(sessions)
+    column = {c: sessions[c].to_numpy(dtype=float, na_value=np.nan)
+              for c in ("duration_s", "sets", "srpe", "set_rpe", "hrtss")}
+    known = column["duration_s"] > 0
+    by_sets = np.nan_to_num(column["sets"]) * settings.strength_s_per_set
+    duration_s = np.where(known, column["duration_s"], np.where(by_sets > 0, by_sets, np.nan))
+    minutes = duration_s / 60.0
+    which, sports = pd.factorize(sessions["sport"])
+    default_rpe = np.array([settings.default_srpe(sport) for sport in sports], dtype=float)[which]
+    hr_load = column["hrtss"] * (1.0 if settings.load_source == "hrtss" else np.asarray(hrtss_to_au, dtype=float))
+    candidates = {"srpe": column["srpe"] * minutes, "set_rpe": column["set_rpe"] * minutes, "hr": hr_load,
+                  "default": default_rpe * minutes}
     order = {"srpe": ["srpe", "set_rpe", "default"], "hrtss": ["hr"],
              "blend": ["srpe", "set_rpe", "hr", "default"]}[settings.load_source]
-    load = pd.Series(np.nan, index=sessions.index)
-    basis = pd.Series("", index=sessions.index, dtype=object)
+    load = np.full(n, np.nan)
+    code = np.zeros(n, dtype=np.int8)  # 0: no basis, else 1 + the basis' index in BASES
     for name in order:
-        fill = load.isna() & candidates[name].notna()
-        load, basis = load.where(~fill, candidates[name]), basis.where(~fill, name)
-    source = basis.map(BASIS_SOURCE).fillna("")
-    uses_duration = basis.isin(["srpe", "set_rpe", "default"])
-    estimated = ((uses_duration & ~known) | ((basis == "hr") & sessions["hr_estimated"].fillna(False).astype(bool)))
-    source = source.where(~estimated, "estimated")
-    return pd.DataFrame({"duration_used_s": duration_s, "duration_estimated": ~known & duration_s.notna(),
-                         "load_au": load.fillna(0.0), "basis": basis, "source": source}, index=sessions.index)
+        fill = np.isnan(load) & ~np.isnan(candidates[name])
+        load[fill], code[fill] = candidates[name][fill], 1 + BASES.index(name)
+    hr_estimated = sessions["hr_estimated"].to_numpy(dtype=object) == True  # noqa: E712 (NaN -> False)
+    uses_duration = np.isin(code, [1 + BASES.index(b) for b in ("srpe", "set_rpe", "default")])
+    estimated = (uses_duration & ~known) | ((code == 1 + BASES.index("hr")) & hr_estimated)
+    basis = np.array(["", *BASES], dtype=object)[code]
+    source = np.array(["", *BASIS_SOURCE.values()], dtype=object)[code]
+    source[estimated] = "estimated"
+    return pd.DataFrame({"duration_used_s": duration_s, "duration_estimated": ~known & ~np.isnan(duration_s),
+                         "load_au": np.nan_to_num(load), "basis": basis, "source": source}, index=sessions.index)
 
 
 def basis_text(row, settings: LoadSettings) -> str:

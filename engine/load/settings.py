@@ -16,7 +16,7 @@ CHOICES = {"acwr_method": ACWR_METHODS, "load_source": LOAD_SOURCES, "monotony_s
 SRPE_DEFAULTS = ("default_srpe_running", "default_srpe_cycling", "default_srpe_strength", "default_srpe_other")
 
 
-@dataclass
+@dataclass(frozen=True)
 class LoadSettings:
     """Training-load constants (units and sources in FIELD_HELP)."""
 
