@@ -449,3 +449,21 @@ def test_editing_the_session_rpe_and_note_recomputes_the_load_at_once(db):
     day = pd.Timestamp(lift["start_time"].date())
     daily = report.daily_metrics(_store(db), lift["start_time"].date(), athlete_id).set_index("day")
     assert daily.loc[day, "load_au"] == pytest.approx(8 * lift["duration_s"] / 60)  # the PMC agrees
+
+
+def test_the_new_athletes_pmc_counts_every_training_day_and_marks_the_estimates(db):
+    from engine.load import report
+    athlete_id, acts = _new_runner(db)
+    end = acts["start_time"].max().date()
+    daily = report.daily_metrics(_store(db), end, athlete_id)
+    trained = daily[daily["sessions"] > 0]
+    assert len(trained) == acts["start_time"].dt.date.nunique()
+    assert (trained["load_au"] > 0).all()  # no session of strong.csv or of the runs counts zero
+    assert set(trained["source"]) == {"estimated"}  # no RPE anywhere and no HR profile: all estimates
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=60).run()
+    at.switch_page("../pages/load.py")
+    at.query_params.update({"athlete": str(athlete_id), "from": "2021-02-01", "to": "2021-03-31"})
+    at.run()
+    assert not at.exception
+    pmc = _chart_specs(at)[0]
+    assert "Daily load (rests on an estimate)" in pmc
