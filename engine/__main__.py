@@ -1,4 +1,4 @@
-"""The command line: python -m engine <import|demo> ..."""
+"""The command line: python -m engine <import|demo|train|evaluate> ..."""
 from __future__ import annotations
 
 import argparse
@@ -34,6 +34,44 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         print(f"demo: {err}", file=sys.stderr)
         return 1
     print(f"demo squad written to {store.path}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from engine.models.kinds import expand, trainer
+
+    store = _open(args.db)
+    rows = []
+    for kind in expand(args.kind):
+        with tqdm(desc=f"train {kind}", unit="epoch", leave=False) as bar:
+            def progress(step: int, total: int) -> None:
+                bar.total = total
+                bar.update(step - bar.n)
+            version, results = trainer(kind).train(store, quick=args.quick, progress=progress)
+        rows += [(kind, version, r.dataset, r.model, r.metric, r.value) for r in results
+                 if r.metric in ("accuracy", "macro_f1")]
+    print(f"{'kind':<12} {'version':>7}  {'dataset':<8} {'model':<20} {'metric':<10} value")
+    for kind, version, dataset, model, metric, value in rows:
+        print(f"{kind:<12} {version:>7}  {dataset:<8} {model:<20} {metric:<10} {value:.3f}")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from engine.models.kinds import expand, trainer
+    from engine.models.registry import ModelNotTrained
+
+    store = _open(args.db)
+    try:
+        objects = [trainer(kind).evaluate_json(store) for kind in expand(args.kind)]
+    except ModelNotTrained as err:
+        print(f"evaluate: {err}", file=sys.stderr)
+        return 1
+    out = objects[0] if args.kind != "all" else {"kinds": objects}
+    print(json.dumps(out) if args.json else json.dumps(out, indent=2))
     return 0
 
 
@@ -75,6 +113,21 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--end-date", type=dt.date.fromisoformat, default=None,
                       help="last day of the demo data, YYYY-MM-DD (default yesterday)")
     demo.set_defaults(func=_cmd_demo)
+
+    from engine.models.kinds import KINDS
+
+    kinds = [*KINDS, "all"]
+    train = sub.add_parser("train", help="train a model kind (or all), evaluate it on held-out data, register it")
+    train.add_argument("kind", choices=kinds)
+    train.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
+    train.add_argument("--quick", action="store_true", help="fewer trees and epochs (for a smoke run)")
+    train.set_defaults(func=_cmd_train)
+
+    evaluate = sub.add_parser("evaluate", help="evaluate the latest registered model against its baselines")
+    evaluate.add_argument("kind", choices=kinds)
+    evaluate.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
+    evaluate.add_argument("--json", action="store_true", help="one JSON object on one line (DESIGN.md contract)")
+    evaluate.set_defaults(func=_cmd_evaluate)
 
     args = parser.parse_args(argv)
     return args.func(args)

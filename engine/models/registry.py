@@ -1,0 +1,87 @@
+"""The model registry: every trained model kind saved as data/models/<kind>/v<N>/ plus a `models` row.
+
+A version is never overwritten: each training adds one. The directory holds the kind's own files
+(`save(dir)`) and `card.json`, the model card: inputs with units and scaling, outputs, the data
+fingerprint, the metrics with their baselines, the parameters and the training time. Artifacts
+live beside the database file (`<db dir>/models`), so a scratch database has scratch models.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from engine.store.db import Store, fetch_one, next_id
+
+
+@dataclass(frozen=True)
+class Result:
+    """One row of `evaluate --json`: a metric of a model on a dataset (the unit is in its name)."""
+    dataset: str
+    model: str
+    metric: str
+    value: float
+
+
+class ModelNotTrained(LookupError):
+    """No registered model of a kind (or not that version); str(err) tells how to train it."""
+
+
+def models_dir(store: Store) -> Path:
+    return store.path.parent / "models"
+
+
+def fingerprint(frame: pd.DataFrame) -> str:
+    """sha256 (first 16 hex digits) of the training rows, values and column names."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    digest.update("|".join(map(str, frame.columns)).encode())
+    return digest.hexdigest()[:16]
+
+
+def register(store: Store, kind: str, fitted, params: dict, metrics: list[Result], fingerprint: str,
+             card: dict) -> int:
+    """Save `fitted` (an object with save(dir)) as the next version of `kind`, with its model card
+    (`card`: inputs, outputs, train_s, ... merged with the registry's own fields). Returns the version."""
+    with store.cursor() as cur:
+        version = fetch_one(cur, "SELECT coalesce(max(version), 0) + 1 FROM models WHERE kind = ?", [kind])[0]
+    directory = models_dir(store) / kind / f"v{version}"
+    directory.mkdir(parents=True, exist_ok=False)  # never overwrite a version
+    fitted.save(directory)
+    trained_at = dt.datetime.now().replace(microsecond=0)
+    full_card = {"kind": kind, "version": version, "trained_at": trained_at.isoformat(),
+                 "data_fingerprint": fingerprint, "params": params,
+                 "metrics": [asdict(r) for r in metrics], **card}
+    (directory / "card.json").write_text(json.dumps(full_card, indent=2, default=float))
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO models VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [next_id(cur, "models", "model_id"), kind, version, trained_at, fingerprint,
+                     json.dumps(params), json.dumps([asdict(r) for r in metrics], default=float), str(directory)])
+    return version
+
+
+def card(store: Store, kind: str, version: int | None = None) -> dict:
+    """The model card of the latest (or a pinned) version of `kind`; ModelNotTrained if none."""
+    with store.cursor() as cur:
+        row = fetch_one(cur, "SELECT artifact_path FROM models WHERE kind = ? AND (CAST(? AS INTEGER) IS NULL "
+                             "OR version = ?) ORDER BY version DESC LIMIT 1", [kind, version, version])
+    if row is None:
+        which = f"version {version} of the {kind} model" if version else f"trained {kind} model"
+        raise ModelNotTrained(f"no {which}: run `python -m engine train {kind}` or train it on the Models page")
+    return json.loads((Path(row[0]) / "card.json").read_text())
+
+
+def load(store: Store, kind: str, version: int | None = None, loader=None):
+    """(fitted, card) of the latest or a pinned version; `loader(dir)` rebuilds the fitted object."""
+    model_card = card(store, kind, version)
+    directory = models_dir(store) / kind / f"v{model_card['version']}"
+    return loader(directory), model_card
+
+
+def registry(store: Store) -> pd.DataFrame:
+    """Every registered model, newest first: kind, version, trained_at, data_fingerprint, metrics."""
+    return store.query("SELECT kind, version, trained_at, data_fingerprint, metrics, artifact_path FROM models "
+                       "ORDER BY trained_at DESC, kind, version DESC")

@@ -1,0 +1,67 @@
+"""The progression kind's entry for the registry and the CLI: train, register, evaluate (contract
+in DESIGN.md, "Model contract")."""
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from engine.models.registry import Result, fingerprint, load, register
+from engine.progression.dataset import CLASSES, FEATURE_UNITS, FEATURES, REP_STEP, WEIGHT_STEP, ProgressionData, build
+from engine.progression.model import BASELINES, LEARNT, Params, ProgressionModel, evaluate, fit
+from engine.store.db import REPO_ROOT, Store
+from engine.store.imports import import_file
+
+KIND = "progression"
+HEADLINE = "macro_f1"  # the metric the Models page compares with the best baseline
+STRONG_SAMPLE = REPO_ROOT.parent / "shared" / "samples" / "strength_csv" / "strong.csv"
+
+
+def _fingerprint(data: ProgressionData) -> str:
+    return fingerprint(data.train[[*FEATURES, "label"]])
+
+
+def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[Result]]:
+    """Fit on the store's training split, evaluate on its test split, register. Returns
+    (version, results on the "db" dataset)."""
+    data = build(store)
+    params = Params.quick() if quick else Params()
+    start = time.perf_counter()
+    fitted = fit(data, params, progress)
+    train_s = time.perf_counter() - start
+    results, extra = evaluate(fitted, data, "db")
+    card = {
+        "inputs": [{"name": f, "unit": FEATURE_UNITS[f],
+                    "scaling": "standard, train mean and SD (mlp); none (lightgbm)"} for f in FEATURES],
+        "outputs": {"classes": CLASSES, "meaning": "what the athlete does at the next session of the exercise",
+                    "label_rule": f"top-set weight +-{100 * WEIGHT_STEP:g} %, else reps +-{REP_STEP}"},
+        "models": LEARNT, "baselines": BASELINES, "headline_metric": HEADLINE,
+        "train_s": train_s, "confusion": extra["confusion"], "n_train": extra["n_train"], "n_test": extra["n_test"],
+    }
+    version = register(store, KIND, fitted, asdict(params), results, _fingerprint(data), card)
+    return version, results
+
+
+def strong_sample_results(params: Params) -> list[Result]:
+    """The recipe on the real Strong export: imported into a scratch store, split by time, fitted
+    on its own training part and evaluated on its own test part."""
+    with tempfile.TemporaryDirectory() as tmp:
+        scratch = Store(Path(tmp) / "strong.duckdb")
+        try:
+            import_file(scratch, STRONG_SAMPLE.name, STRONG_SAMPLE.read_bytes(), athlete="Strong sample", create=True)
+            data = build(scratch)
+            return evaluate(fit(data, params), data, "strong_sample")[0]
+        finally:
+            scratch.close()
+
+
+def evaluate_json(store: Store, version: int | None = None) -> dict:
+    """The `evaluate --json` object: the registered model on the store's test split ("db"), and the
+    same recipe on the Strong sample ("strong_sample") when ../shared/samples is present."""
+    fitted, card = load(store, KIND, version, ProgressionModel.load)
+    results, extra = evaluate(fitted, build(store), "db")
+    if STRONG_SAMPLE.is_file():
+        results += strong_sample_results(Params(**card["params"]))
+    return {"kind": KIND, "version": card["version"], "results": [asdict(r) for r in results],
+            "timing": {"train_s": round(card["train_s"], 3), "predict_ms_per_item": round(extra["predict_ms_per_item"], 4)}}
