@@ -1,4 +1,4 @@
-"""The command line: python -m engine <import|demo|train|evaluate> ..."""
+"""The command line: python -m engine <import|demo|train|evaluate|export> ..."""
 from __future__ import annotations
 
 import argparse
@@ -75,6 +75,27 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_export(args: argparse.Namespace) -> int:
+    from engine.models.kinds import expand, trainer
+    from engine.models.onnx_export import passes
+    from engine.models.registry import ModelNotTrained
+
+    store = _open(args.db)
+    failed = False
+    for kind in expand(args.kind):
+        try:
+            records = trainer(kind).export(store, Path(args.out))
+        except ModelNotTrained as err:
+            print(f"export: {err}", file=sys.stderr)
+            return 1
+        for r in records:
+            failed |= not passes(r)
+            print(f"{kind}/{r['model']}.onnx\tparity on {r['n_inputs']} held-out inputs: max_abs_diff "
+                  f"{r['max_abs_diff']:.2e}, class agreement {r['class_agreement']:.3f}"
+                  f"\t{'passed' if passes(r) else 'FAILED'}")
+    return 1 if failed else 0
+
+
 def _open(path):
     """The store, or SystemExit(2) with one line when another process holds the file."""
     import duckdb
@@ -128,6 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
     evaluate.add_argument("--json", action="store_true", help="one JSON object on one line (DESIGN.md contract)")
     evaluate.set_defaults(func=_cmd_evaluate)
+
+    export = sub.add_parser("export", help="export the latest model of a kind to ONNX with a parity check")
+    export.add_argument("kind", choices=kinds)
+    export.add_argument("--out", required=True, help="directory: writes OUT/<kind>/<model>.onnx, .card.json, "
+                                                     ".parity.json")
+    export.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
+    export.set_defaults(func=_cmd_export)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -94,6 +94,12 @@ def test_train_registers_versions_and_evaluate_prints_the_contract(tmp_path, cap
     assert rows["value"].between(0, 1).all()
     assert not rows.duplicated(["dataset", "model", "metric"]).any()
     assert sorted(p.name for p in (tmp_path / "models" / "progression").iterdir()) == ["v1", "v2"]
+    assert main(["export", "progression", "--db", str(db), "--out", str(tmp_path / "onnx")]) == 0
+    assert "passed" in capsys.readouterr().out
+    for name in ("mlp", "lightgbm"):
+        record = json.loads((tmp_path / "onnx" / "progression" / f"{name}.parity.json").read_text())
+        assert record["passed"] and record["n_inputs"] > 0 and record["class_agreement"] == 1.0
+        assert json.loads((tmp_path / "onnx" / "progression" / f"{name}.card.json").read_text())["version"] == 2
     card = json.loads((tmp_path / "models" / "progression" / "v2" / "card.json").read_text())
     assert card["confusion"]["lightgbm"] and len(card["inputs"]) == len(dataset.FEATURES)
     assert card["data_fingerprint"] == registry.registry(open_store(db))["data_fingerprint"].iloc[0]
@@ -107,3 +113,26 @@ def test_strong_sample_rows(store, samples_dir):
     first = data.rows["sessions_done"] == 0  # an exercise's first session has no history
     assert first.any() and data.rows.loc[first, ["last_action", "days_since_last"]].isna().all().all()
     assert data.rows.loc[~first, ["last_action", "days_since_last"]].notna().all().all()
+
+
+def test_onnx_parity_passes_and_fails_when_a_weight_changes_after_export(demo, tmp_path):
+    import torch
+
+    from engine.models import onnx_export
+    from engine.progression.dataset import FEATURES
+    from engine.progression.model import ScaledMLP
+    _, data, model = demo
+    model.save(tmp_path)
+    copy = ProgressionModel.load(tmp_path)  # the fixture's model stays untouched
+    x = data.test[FEATURES].to_numpy(dtype=np.float32)
+    onnx_export.export_torch(ScaledMLP(copy), len(FEATURES), tmp_path / "mlp.onnx")
+    onnx_export.export_lightgbm(copy.booster, len(FEATURES), tmp_path / "lightgbm.onnx")
+    for name in ("mlp", "lightgbm"):
+        record = onnx_export.parity(name, tmp_path / f"{name}.onnx", x, copy.proba(data.test, name))
+        assert onnx_export.passes(record), record
+    big = np.vstack([x, x])  # the batch axis is dynamic
+    assert onnx_export.onnx_probabilities(tmp_path / "mlp.onnx", big).shape == (len(big), len(CLASSES))
+    with torch.no_grad():
+        copy.mlp.net[0].weight += 0.5  # the model changes after its export
+    stale = onnx_export.parity("mlp", tmp_path / "mlp.onnx", x, copy.proba(data.test, "mlp"))
+    assert not onnx_export.passes(stale) and stale["max_abs_diff"] > 1e-3

@@ -8,6 +8,7 @@ of the training days is its early-stopping set. Seeds make every run the same.
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -73,7 +74,7 @@ class ProgressionModel:
     def proba(self, rows: pd.DataFrame, model: str) -> np.ndarray:
         """Class probabilities (rows x CLASSES) of a learnt model."""
         if model == "lightgbm":
-            return self.booster.predict(rows[FEATURES].to_numpy(dtype=float))
+            return self.booster.predict(lightgbm_input(rows))
         self.mlp.eval()
         with torch.no_grad():
             return torch.softmax(self.mlp(torch.from_numpy(self.scaled(rows))), dim=1).numpy()
@@ -102,6 +103,39 @@ class ProgressionModel:
         mlp.load_state_dict(torch.load(directory / "mlp.pt", weights_only=True))
         return cls(params, np.array(meta["mean"]), np.array(meta["sd"]), meta["majority"],
                    lgb.Booster(model_file=str(directory / "lightgbm.txt")), mlp)
+
+
+def lightgbm_input(rows: pd.DataFrame) -> np.ndarray:
+    """FEATURES at float32 precision: the LightGBM model is trained and run on what its ONNX export
+    (float32 only, onnxmltools) receives, so both take the same branch at every split."""
+    return rows[FEATURES].to_numpy(dtype=np.float32).astype(np.float64)
+
+
+def float32_thresholds(booster: lgb.Booster) -> lgb.Booster:
+    """The booster with every split threshold t replaced by the largest float32 <= t. For float32
+    inputs x (lightgbm_input), x <= t exactly when x <= that value: predictions do not change, and
+    the ONNX export, which stores float32 thresholds, takes the same branch at every split."""
+    def round_down(match: re.Match) -> str:
+        exact = np.array(match.group(1).split(), dtype=np.float64)
+        single = exact.astype(np.float32)
+        single = np.where(single.astype(np.float64) > exact, np.nextafter(single, np.float32(-np.inf)), single)
+        return "threshold=" + " ".join(repr(float(v)) for v in single)
+    text = re.sub(r"^threshold=(.*)$", round_down, booster.model_to_string(), flags=re.M)
+    return lgb.Booster(model_str=re.sub(r"^tree_sizes=.*\n", "", text, flags=re.M))  # byte sizes change
+
+
+class ScaledMLP(torch.nn.Module):
+    """The MLP with its scaler and softmax inside: raw FEATURES in, class probabilities out (ONNX)."""
+
+    def __init__(self, model: ProgressionModel):
+        super().__init__()
+        self.mlp = model.mlp.eval()
+        self.register_buffer("mean", torch.tensor(model.mean, dtype=torch.float32))
+        self.register_buffer("sd", torch.tensor(model.sd, dtype=torch.float32))
+
+    def forward(self, x):
+        scaled = (x - self.mean) / self.sd
+        return torch.softmax(self.mlp(torch.where(torch.isnan(scaled), torch.zeros_like(scaled), scaled)), dim=1)
 
 
 def _fit_mlp(x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray, p: Params, progress) -> MLP:
@@ -154,7 +188,8 @@ def fit(data: ProgressionData, params: Params = Params(), progress=None) -> Prog
     booster = lgb.train({"objective": "multiclass", "num_class": len(CLASSES), "learning_rate": params.learning_rate,
                          "num_leaves": params.num_leaves, "min_data_in_leaf": 10, "seed": params.seed,
                          "deterministic": True, "num_threads": 1, "verbose": -1},
-                        lgb.Dataset(x_raw, y), num_boost_round=params.trees)
+                        lgb.Dataset(lightgbm_input(train), y), num_boost_round=params.trees)
+    booster = float32_thresholds(booster)
     fitted = ProgressionModel(params, mean, sd, majority, booster, MLP(len(FEATURES), params.hidden, params.dropout))
     days = np.sort(train["day"].unique())
     cut = days[int(np.floor((1 - VALIDATION_FRACTION) * len(days)))] if len(days) > 1 else days[-1]

@@ -2,14 +2,18 @@
 in DESIGN.md, "Model contract")."""
 from __future__ import annotations
 
+import json
 import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
 
+import numpy as np
+
+from engine.models.onnx_export import INPUT, ONNX_OPSET, OUTPUT, export_lightgbm, export_torch, parity, write_parity
 from engine.models.registry import Result, fingerprint, load, register
 from engine.progression.dataset import CLASSES, FEATURE_UNITS, FEATURES, REP_STEP, WEIGHT_STEP, ProgressionData, build
-from engine.progression.model import BASELINES, LEARNT, Params, ProgressionModel, evaluate, fit
+from engine.progression.model import BASELINES, LEARNT, Params, ProgressionModel, ScaledMLP, evaluate, fit
 from engine.store.db import REPO_ROOT, Store
 from engine.store.imports import import_file
 
@@ -65,3 +69,29 @@ def evaluate_json(store: Store, version: int | None = None) -> dict:
         results += strong_sample_results(Params(**card["params"]))
     return {"kind": KIND, "version": card["version"], "results": [asdict(r) for r in results],
             "timing": {"train_s": round(card["train_s"], 3), "predict_ms_per_item": round(extra["predict_ms_per_item"], 4)}}
+
+
+def export(store: Store, out: Path, version: int | None = None) -> list[dict]:
+    """Write out/progression/<model>.onnx, <model>.card.json and <model>.parity.json for the learnt
+    models of the latest (or a pinned) version; parity is checked on the store's test split.
+    Both ONNX models take the raw FEATURES (float32, batch axis dynamic) and give probabilities."""
+    fitted, card = load(store, KIND, version, ProgressionModel.load)
+    held_out = build(store).test
+    x = held_out[FEATURES].to_numpy(dtype=np.float32)
+    directory = out / KIND
+    directory.mkdir(parents=True, exist_ok=True)
+    records = []
+    for name in LEARNT:
+        path = directory / f"{name}.onnx"
+        if name == "mlp":
+            export_torch(ScaledMLP(fitted), len(FEATURES), path)
+        else:
+            export_lightgbm(fitted.booster, len(FEATURES), path)
+        records.append(parity(name, path, x, fitted.proba(held_out, name)))
+        write_parity(records[-1], directory / f"{name}.parity.json")
+        (directory / f"{name}.card.json").write_text(json.dumps({
+            **card, "onnx": {"model": name, "input": f"{INPUT}: float32 [batch, {len(FEATURES)}], FEATURES order, "
+                                                     "raw units (the scaler is inside the graph)",
+                             "output": f"{OUTPUT}: float32 [batch, {len(CLASSES)}], CLASSES order",
+                             "opset": ONNX_OPSET}}, indent=2, default=float))
+    return records
