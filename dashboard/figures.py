@@ -244,3 +244,15 @@ def colour_legend(labels: list[str], colors: list[str], title: str) -> go.Figure
     fig.update_xaxes(visible=False, fixedrange=True)
     fig.update_yaxes(visible=False, fixedrange=True)
     return fig
+
+
+def confusion_chart(matrix: list[list[int]], classes: list[str], title: str) -> go.Figure:
+    """A confusion matrix as a heatmap: rows the actual class, columns the predicted one (counts)."""
+    labels = [c.replace("_", " ") for c in classes]
+    fig = go.Figure(go.Heatmap(z=matrix, x=labels, y=labels, colorscale=[[0, "#f2f5f7"], [1, COLORS[0]]],
+                               text=matrix, texttemplate="%{text}", showscale=False,
+                               hovertemplate="actual %{y}, predicted %{x}: %{z}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    fig = themed(fig, title, "predicted", "actual", height=360)
+    fig.update_layout(hovermode="closest")
+    return fig

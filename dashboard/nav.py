@@ -17,6 +17,9 @@ SECTIONS = {
         ("upload", "Upload", ":material/upload_file:"),
         ("settings", "Settings", ":material/tune:"),
     ],
+    "Models": [
+        ("models", "Models", ":material/model_training:"),
+    ],
 }
 
 

@@ -85,3 +85,21 @@ def registry(store: Store) -> pd.DataFrame:
     """Every registered model, newest first: kind, version, trained_at, data_fingerprint, metrics."""
     return store.query("SELECT kind, version, trained_at, data_fingerprint, metrics, artifact_path FROM models "
                        "ORDER BY trained_at DESC, kind, version DESC")
+
+
+def summary(store: Store) -> pd.DataFrame:
+    """One row per registered version, newest first: kind, version, trained_at, data_fingerprint,
+    headline_metric, best_model and its value, best_baseline and its value (on "db"), and beats
+    (the best model is above the best baseline)."""
+    rows = []
+    for r in registry(store).itertuples():
+        c = json.loads((Path(r.artifact_path) / "card.json").read_text())
+        db = pd.DataFrame([m for m in c["metrics"] if m["dataset"] == "db" and m["metric"] == c["headline_metric"]])
+        best = db[db["model"].isin(c["models"])].sort_values("value").iloc[-1]
+        base = db[db["model"].isin(c["baselines"])].sort_values("value").iloc[-1]
+        rows.append({"kind": r.kind, "version": r.version, "trained_at": r.trained_at,
+                     "data_fingerprint": r.data_fingerprint, "headline_metric": c["headline_metric"],
+                     "best_model": best["model"], "model_value": best["value"], "best_baseline": base["model"],
+                     "baseline_value": base["value"], "beats": bool(best["value"] > base["value"])})
+    return pd.DataFrame(rows, columns=["kind", "version", "trained_at", "data_fingerprint", "headline_metric",
+                                       "best_model", "model_value", "best_baseline", "baseline_value", "beats"])

@@ -27,14 +27,16 @@ def _fingerprint(data: ProgressionData) -> str:
 
 
 def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[Result]]:
-    """Fit on the store's training split, evaluate on its test split, register. Returns
-    (version, results on the "db" dataset)."""
+    """Fit on the store's training split, evaluate on its test split (and the recipe on the Strong
+    sample), register. Returns (version, results)."""
     data = build(store)
     params = Params.quick() if quick else Params()
     start = time.perf_counter()
     fitted = fit(data, params, progress)
     train_s = time.perf_counter() - start
     results, extra = evaluate(fitted, data, "db")
+    if STRONG_SAMPLE.is_file():
+        results += strong_sample_results(params)
     card = {
         "inputs": [{"name": f, "unit": FEATURE_UNITS[f],
                     "scaling": "standard, train mean and SD (mlp); none (lightgbm)"} for f in FEATURES],

@@ -1,0 +1,96 @@
+"""Models: the registry against its baselines, a model's full evaluation, retraining and ONNX export."""
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import figures
+from dashboard.state import read, store
+from dashboard.widgets import share_link
+from engine.models import registry
+from engine.models.kinds import KINDS, trainer
+from engine.models.onnx_export import MAX_ABS_DIFF, passes
+
+C = st.column_config
+st.title("Models")
+st.write("Every model is trained here, on this database, and evaluated on held-out data (each athlete's "
+         "latest sessions) side by side with simple baselines. A model that does not beat its best baseline "
+         "is still listed, marked ✗.")
+
+
+def train(kind: str) -> None:
+    """Train a kind behind a visible status with progress; the registry gets a new version."""
+    with st.status(f"Training {kind}…", expanded=True) as status:
+        bar = st.progress(0.0, text="fitting")
+        version, _ = trainer(kind).train(store(), progress=lambda step, total: bar.progress(
+            step / total, text=f"epoch {step} of at most {total}"))
+        status.update(label=f"{kind} v{version} trained and evaluated", state="complete", expanded=False)
+    st.rerun()
+
+
+summary = read(registry.summary)
+missing = [k for k in KINDS if k not in set(summary["kind"])]
+for kind in missing:
+    st.info(f"No **{kind}** model has been trained on this database yet.", icon=":material/model_training:")
+    if st.button(f"Train {kind}", type="primary", key=f"train_{kind}"):
+        train(kind)
+if summary.empty:
+    share_link()
+    st.stop()
+
+table = summary.assign(beats=summary["beats"].map({True: "✓", False: "✗"}))
+picked = st.dataframe(
+    table, hide_index=True, on_select="rerun", selection_mode="single-row", key="registry_table",
+    column_order=["kind", "version", "trained_at", "headline_metric", "best_model", "model_value", "best_baseline",
+                  "baseline_value", "beats", "data_fingerprint"],
+    column_config={
+        "kind": "Kind", "version": C.NumberColumn("Version", format="v%d"),
+        "trained_at": C.DatetimeColumn("Trained", format="YYYY-MM-DD HH:mm"),
+        "headline_metric": C.TextColumn("Metric", help="The metric compared, on this database's held-out split"),
+        "best_model": "Best model", "model_value": C.NumberColumn("Its value", format="%.3f"),
+        "best_baseline": "Best baseline", "baseline_value": C.NumberColumn("Baseline value", format="%.3f"),
+        "beats": C.TextColumn("Beats it", help="✓ when the best model scores above the best baseline"),
+        "data_fingerprint": C.TextColumn("Data", help="Hash of the training rows: same data, same fingerprint"),
+    })
+st.caption("Select a row for its full evaluation.")
+row = summary.iloc[picked.selection.rows[0] if picked.selection.rows else 0]
+card = read(registry.card, row["kind"], int(row["version"]))
+
+st.subheader(f"{row['kind']} v{row['version']}")
+st.caption(f"{card['outputs']['meaning']}: {', '.join(card['outputs']['classes'])} "
+           f"({card['outputs']['label_rule']}). Trained on {card['n_train']:,} rows in {card['train_s']:.1f} s; "
+           f"tested on {card['n_test']:,}.")
+metrics = pd.DataFrame(card["metrics"])
+for dataset, part in metrics.groupby("dataset", sort=False):
+    st.markdown(f"**Dataset `{dataset}`**" + (" (this database)" if dataset == "db" else ""))
+    wide = part.pivot(index="model", columns="metric", values="value").reindex(card["models"] + card["baselines"])
+    st.dataframe(wide.reset_index(), hide_index=True, column_config={
+        "model": C.TextColumn("Model", help="Baselines: " + ", ".join(card["baselines"])),
+        **{m: C.NumberColumn(m, format="%.3f") for m in wide.columns}})
+chosen = st.segmented_control("Confusion matrix of", card["models"] + card["baselines"], default=card["models"][0],
+                              key="confusion_model") or card["models"][0]
+st.plotly_chart(figures.confusion_chart(card["confusion"][chosen], card["outputs"]["classes"],
+                                        f"{chosen} on this database's held-out split"), width="stretch")
+
+left, right = st.columns(2)
+if left.button(f"Retrain {row['kind']}", icon=":material/refresh:",
+               help="Train a new version on the current data; earlier versions stay"):
+    train(row["kind"])
+if right.button("Export to ONNX", icon=":material/download:",
+                help=f"Exports the latest version and checks parity in onnxruntime (max |diff| <= {MAX_ABS_DIFF:g})"):
+    out = Path(tempfile.mkdtemp())
+    with st.spinner("Exporting and checking parity…"):
+        records = trainer(row["kind"]).export(store(), out)
+    st.session_state["onnx_export"] = [(r, (out / row["kind"] / f"{r['model']}.onnx").read_bytes()) for r in records]
+for record, onnx_bytes in st.session_state.get("onnx_export", []):
+    name = record["model"]
+    st.write(f"**{name}.onnx**: parity {'passed' if passes(record) else 'FAILED'} on {record['n_inputs']:,} held-out "
+             f"inputs, max |diff| {record['max_abs_diff']:.1e}, class agreement {record['class_agreement']:.1%}")
+    cols = st.columns(2)
+    cols[0].download_button(f"Download {name}.onnx", onnx_bytes, file_name=f"{row['kind']}-{name}.onnx",
+                            key=f"dl_{name}")
+    cols[1].download_button(f"Download {name}.parity.json", json.dumps(record), file_name=f"{name}.parity.json",
+                            key=f"dl_parity_{name}")
+share_link()
