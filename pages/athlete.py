@@ -8,6 +8,7 @@ from dashboard import figures, nav
 from dashboard.state import param, read, set_param, store
 from dashboard.widgets import athlete_picker, date_range_picker, hr_estimate_notes, hr_help, metric, share_link
 from engine.load import report
+from engine.models.registry import ModelNotTrained
 from engine.store import queries
 from engine.store.athletes import PROFILE_RANGES, update_profile
 from engine.store.edits import InvalidEdit, set_srpe
@@ -107,6 +108,30 @@ elif view == "Strength log":
         st.dataframe(sets, hide_index=True, placeholder="–",
                      column_order=["session_date", "exercise_name", "set_order", "set_type", "weight_kg", "reps",
                                    "duration_s", "rpe", "rir", "rest_s"])
+    st.subheader("Next session")
+    from engine.progression.suggest import next_session  # torch and LightGBM: only when this view is open
+    try:
+        suggestions = read(next_session, athlete_id)
+    except ModelNotTrained:
+        suggestions = None
+        st.caption("No progression model yet: train it on the Models page to see a suggestion per exercise.")
+        st.page_link(nav.page("models"), label="Models", icon=":material/model_training:")
+    if suggestions is not None and len(suggestions):
+        version = int(suggestions["model_version"].iloc[0])
+        st.caption(f"What the progression model (v{version}, LightGBM) expects at the next session of each exercise, "
+                   "from this athlete's logs; the reasons are the features that push most toward it (SHAP). "
+                   "The Models page shows how often it is right.")
+        st.dataframe(suggestions, hide_index=True, placeholder="–", key="suggestions",
+                     column_order=["exercise_name", "last_done", "suggestion", "probability", "reasons"],
+                     column_config={
+                         "exercise_name": C.TextColumn("Exercise"),
+                         "last_done": C.DatetimeColumn("Last done", format="YYYY-MM-DD"),
+                         "suggestion": C.TextColumn("Next session", help="add weight, add reps, hold or back off"),
+                         "probability": C.ProgressColumn("Probability", min_value=0.0, max_value=1.0,
+                                                         format="percent"),
+                         "reasons": C.ListColumn("Top reasons", width="large",
+                                                 help="Features with the largest SHAP values toward the suggestion"),
+                     })
 elif view == "Fitness tests":
     tests = read(queries.fitness_tests, athlete_id)
     st.dataframe(tests.assign(run_3000m_min=tests["run_3000m_s"] / 60), hide_index=True,

@@ -35,3 +35,30 @@ def test_models_page_trains_lists_evaluates_and_exports(tmp_path, monkeypatch):
     assert not at.exception
     verdicts = [m.value for m in at.markdown if ".onnx**" in m.value]
     assert len(verdicts) == 2 and all("parity passed" in v for v in verdicts)
+
+
+def test_the_athlete_page_suggests_the_next_session_with_reasons(tmp_path, monkeypatch):
+    from engine.progression import trainer
+    from engine.progression.dataset import CLASSES
+    from engine.progression.suggest import LABELS, next_session
+    db = tmp_path / "coach.duckdb"
+    store = Store(db)
+    write_demo(store, DemoConfig(athletes=6, weeks=8, seed=3, end_date=dt.date(2026, 6, 30)))
+    store.close()
+    monkeypatch.setenv("COACH_DB", str(db))
+    lifter = int(open_store(db).query("SELECT min(athlete_id) AS a FROM strength_sets")["a"][0])
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=120).run()
+    at.switch_page("../pages/athlete.py")
+    at.query_params.update({"athlete": str(lifter), "view": "Strength log", "from": "2000-01-01"})
+    at.run()
+    assert not at.exception
+    assert any("No progression model yet" in c.value for c in at.caption)
+    trainer.train(open_store(db))
+    at.run()
+    assert not at.exception
+    expected = next_session(open_store(db), lifter)
+    shown = next(d.value for d in at.dataframe if "suggestion" in d.value.columns)
+    assert shown["suggestion"].tolist() == expected["suggestion"].tolist() and len(shown) > 3
+    assert set(shown["suggestion"]) <= {LABELS[c] for c in CLASSES}
+    assert shown["probability"].between(0.25, 1).all()  # the most likely of four classes
+    assert all(0 < len(r) <= 3 for r in shown["reasons"])
