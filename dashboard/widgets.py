@@ -95,3 +95,16 @@ def hr_estimate_notes(profile: dict) -> list[str]:
     """One note per HR value the loads estimate, e.g. "max HR 171 bpm (estimated: ...)"."""
     return [f"{label} {profile[f]:.0f} bpm ({profile[f'{f}_source']})" for f, label in HR_FIELDS.items()
             if profile[f"{f}_source"] != "profile" and pd.notna(profile[f])]
+
+
+def train_with_status(kind: str) -> None:
+    """Train a model kind behind a visible status with progress (a new registry version), then rerun."""
+    from dashboard.state import store
+    from engine.models.kinds import trainer
+
+    with st.status(f"Training {kind}…", expanded=True) as status:
+        bar = st.progress(0.0, text="fitting")
+        version, _ = trainer(kind).train(store(), progress=lambda step, total: bar.progress(
+            step / total, text=f"epoch {step} of at most {total}"))
+        status.update(label=f"{kind} v{version} trained and evaluated", state="complete", expanded=False)
+    st.rerun()

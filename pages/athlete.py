@@ -6,7 +6,8 @@ import streamlit as st
 
 from dashboard import figures, nav
 from dashboard.state import param, read, set_param, store
-from dashboard.widgets import athlete_picker, date_range_picker, hr_estimate_notes, hr_help, metric, share_link
+from dashboard.widgets import (athlete_picker, date_range_picker, hr_estimate_notes, hr_help, metric, share_link,
+                               train_with_status)
 from engine.load import report
 from engine.models.registry import ModelNotTrained
 from engine.store import queries
@@ -114,8 +115,10 @@ elif view == "Strength log":
         suggestions = read(next_session, athlete_id)
     except ModelNotTrained:
         suggestions = None
-        st.caption("No progression model yet: train it on the Models page to see a suggestion per exercise.")
-        st.page_link(nav.page("models"), label="Models", icon=":material/model_training:")
+        st.caption("No progression model yet: train it (a few seconds on this database) to see a suggestion per "
+                   "exercise. The Models page shows how it compares with simple baselines.")
+        if st.button("Train the progression model", icon=":material/model_training:"):
+            train_with_status("progression")
     if suggestions is not None and len(suggestions):
         version = int(suggestions["model_version"].iloc[0])
         st.caption(f"What the progression model (v{version}, LightGBM) expects at the next session of each exercise, "

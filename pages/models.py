@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import read, store
-from dashboard.widgets import share_link
+from dashboard.widgets import share_link, train_with_status
 from engine.models import registry
 from engine.models.kinds import KINDS, trainer
 from engine.models.onnx_export import MAX_ABS_DIFF, passes
@@ -20,22 +20,12 @@ st.write("Every model is trained here, on this database, and evaluated on held-o
          "is still listed, marked ✗.")
 
 
-def train(kind: str) -> None:
-    """Train a kind behind a visible status with progress; the registry gets a new version."""
-    with st.status(f"Training {kind}…", expanded=True) as status:
-        bar = st.progress(0.0, text="fitting")
-        version, _ = trainer(kind).train(store(), progress=lambda step, total: bar.progress(
-            step / total, text=f"epoch {step} of at most {total}"))
-        status.update(label=f"{kind} v{version} trained and evaluated", state="complete", expanded=False)
-    st.rerun()
-
-
 summary = read(registry.summary)
 missing = [k for k in KINDS if k not in set(summary["kind"])]
 for kind in missing:
     st.info(f"No **{kind}** model has been trained on this database yet.", icon=":material/model_training:")
     if st.button(f"Train {kind}", type="primary", key=f"train_{kind}"):
-        train(kind)
+        train_with_status(kind)
 if summary.empty:
     share_link()
     st.stop()
@@ -77,7 +67,7 @@ st.plotly_chart(figures.confusion_chart(card["confusion"][chosen], card["outputs
 left, right = st.columns(2)
 if left.button(f"Retrain {row['kind']}", icon=":material/refresh:",
                help="Train a new version on the current data; earlier versions stay"):
-    train(row["kind"])
+    train_with_status(row["kind"])
 if right.button("Export to ONNX", icon=":material/download:",
                 help=f"Exports the latest version and checks parity in onnxruntime (max |diff| <= {MAX_ABS_DIFF:g})"):
     out = Path(tempfile.mkdtemp())

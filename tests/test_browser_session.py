@@ -150,6 +150,7 @@ def test_a_run_draws_its_map_offline_its_curves_and_splits(served, browser, file
     # colour by grade and against time: both kept in the URL
     page.locator('[data-testid="stButtonGroup"] button').filter(has_text="Grade").click()
     page.wait_for_url("**color=grade**")
+    _run_drawn(page)  # a click while the app still reruns can be lost
     page.locator('[data-testid="stButtonGroup"] button').filter(has_text="Time (min)").click()
     page.wait_for_url("**x=time**")
     _run_drawn(page)

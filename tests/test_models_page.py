@@ -38,7 +38,6 @@ def test_models_page_trains_lists_evaluates_and_exports(tmp_path, monkeypatch):
 
 
 def test_the_athlete_page_suggests_the_next_session_with_reasons(tmp_path, monkeypatch):
-    from engine.progression import trainer
     from engine.progression.dataset import CLASSES
     from engine.progression.suggest import LABELS, next_session
     db = tmp_path / "coach.duckdb"
@@ -53,8 +52,7 @@ def test_the_athlete_page_suggests_the_next_session_with_reasons(tmp_path, monke
     at.run()
     assert not at.exception
     assert any("No progression model yet" in c.value for c in at.caption)
-    trainer.train(open_store(db))
-    at.run()
+    next(b for b in at.button if b.label == "Train the progression model").click().run()  # trained on first use
     assert not at.exception
     expected = next_session(open_store(db), lifter)
     shown = next(d.value for d in at.dataframe if "suggestion" in d.value.columns)
