@@ -110,11 +110,12 @@ MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def _map_frame(page):
-    return page.frame_locator(MAP_IFRAME)
+    return page.frame_locator(MAP_IFRAME).last  # during a redraw the old and the new map frame coexist
 
 
 def _run_drawn(page) -> None:
     """Wait until a run's session view has drawn: the track on the map, the splits and the curves."""
+    sync_api.expect(page.locator('[data-testid="stStatusWidget"]')).to_be_hidden()  # the app's rerun is over
     sync_api.expect(page.locator(MAP_IFRAME)).to_have_count(1)  # a new colour replaces the map's frame
     sync_api.expect(_map_frame(page).locator(".leaflet-overlay-pane svg path").first).to_be_attached()
     sync_api.expect(page.locator('[data-testid="stDataFrame"] table').first).to_contain_text("Pace /km")
