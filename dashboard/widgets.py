@@ -91,10 +91,11 @@ def hr_help(profile: dict, field: str) -> tuple[str, str | None]:
     return f"Empty: the loads use {value:.0f} bpm ({source}).", f"estimated {value:.0f}"
 
 
-def hr_estimate_notes(profile: dict) -> list[str]:
-    """One note per HR value the loads estimate, e.g. "max HR 171 bpm (estimated: ...)"."""
+def hr_notes(profile: dict, only_estimates: bool = False) -> list[str]:
+    """One note per HR value the loads use, e.g. "max HR 171 bpm (estimated: ...)" (only the
+    estimated ones with only_estimates)."""
     return [f"{label} {profile[f]:.0f} bpm ({profile[f'{f}_source']})" for f, label in HR_FIELDS.items()
-            if profile[f"{f}_source"] != "profile" and pd.notna(profile[f])]
+            if pd.notna(profile[f]) and not (only_estimates and profile[f"{f}_source"] == "profile")]
 
 
 def train_with_status(kind: str) -> None:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import figures, nav
 from dashboard.state import param, read, set_param, store
-from dashboard.widgets import (athlete_picker, date_range_picker, hr_estimate_notes, hr_help, metric, share_link,
+from dashboard.widgets import (athlete_picker, date_range_picker, hr_help, hr_notes, metric, share_link,
                                train_with_status)
 from engine.load import report
 from engine.models.registry import ModelNotTrained
@@ -177,7 +177,7 @@ else:
         rest, top, lthr = (number(right, label, field, "%.0f", 1.0, *hr_help(used, field)) for label, field in [
             ("Resting HR (bpm)", "hr_rest"), ("Max HR (bpm)", "hr_max"), ("LTHR (bpm)", "lthr")])
         if used["hr_estimated"]:
-            st.caption("Loads use " + " · ".join(hr_estimate_notes(used)) + ". Fill in the profile to replace "
+            st.caption("Loads use " + " · ".join(hr_notes(used, only_estimates=True)) + ". Fill in the profile to replace "
                        "the estimates.")
         if st.form_submit_button("Save profile", type="primary"):
             try:

@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 from dashboard import figures, maps, nav
 from dashboard.state import param, read, set_param, store
-from dashboard.widgets import HR_FIELDS, athlete_picker, metric, share_link
+from dashboard.widgets import athlete_picker, hr_notes, metric, share_link
 from engine.load import report
 from engine.load.session import ZONE_COLUMNS
 from engine.session import detail, strength
@@ -133,8 +133,7 @@ st.markdown(f"{SOURCE_BADGES.get(loads['source'], '')} {loads['basis_text']}")
 has_hr = pd.notna(loads["hrtss"]) or pd.notna(loads["trimp_edwards"])
 if has_hr:
     profile = loads["profile"]
-    used = [f"{label} {profile[f]:.0f} bpm ({profile[f'{f}_source']})" for f, label in HR_FIELDS.items()]
-    st.caption("HR profile used: " + " · ".join(used) + (
+    st.caption("HR profile used: " + " · ".join(hr_notes(profile)) + (
         ". Fill in the athlete's profile to replace the estimates." if profile["hr_estimated"] else "."))
     zones = [loads[c] for c in ZONE_COLUMNS]
     if pd.notna(zones[0]):

@@ -22,7 +22,7 @@ def store(tmp_path):
     s.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def samples_dir() -> Path:
     assert SAMPLES.is_dir(), f"sample files not found at {SAMPLES}"
     return SAMPLES
@@ -35,9 +35,6 @@ def _never_the_real_database(tmp_path_factory):
     mp.setenv("COACH_DB", str(tmp_path_factory.mktemp("default") / "coach.duckdb"))
     yield
     mp.undo()
-    from engine.store import db  # close the process-wide stores, so DuckDB reports no open connection at exit
-    for opened in db._stores.values():
-        opened.close()
 
 
 def pytest_configure(config):

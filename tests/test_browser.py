@@ -1,68 +1,23 @@
 """One real-browser test: Debian's chromium driven by Playwright against `streamlit run`."""
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from browser_support import chromium, serve, shot
+from playwright import sync_api
 
 from engine.demo import DemoConfig, write_demo
 from engine.store.db import Store
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-from playwright import sync_api  # noqa: E402  (installed by `make test`)
-if not os.path.exists(CHROMIUM):
-    pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium", pytrace=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture
 def server(tmp_path):
-    """`streamlit run` on a free local port, on a small demo squad in a temporary database."""
+    """The app on a small demo squad in a temporary database."""
     db = tmp_path / "e2e.duckdb"
     store = Store(db)
     write_demo(store, DemoConfig(athletes=6, weeks=4, seed=11, end_date=dt.date.today() - dt.timedelta(days=1)))
     store.close()
-    port = _free_port()
-    env = {**os.environ, "COACH_DB": str(db)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start within 60 s")
+    with serve(db) as url:
         yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.wait_for_timeout(500)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _grid_text(page, waiting_for: str) -> str:
@@ -73,8 +28,7 @@ def _grid_text(page, waiting_for: str) -> str:
 
 
 def test_squad_athlete_upload_and_share_link(server, samples_dir):
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.set_default_timeout(30_000)
 
@@ -84,7 +38,7 @@ def test_squad_athlete_upload_and_share_link(server, samples_dir):
         assert "6 athletes" in page.get_by_text("Click a row to open the athlete").text_content()
         grid = page.locator('[data-testid="stDataFrame"]').first
         squad_text = _grid_text(page, "running")
-        _shot(page, "1-squad")
+        shot(page, "1-squad")
 
         # 2. click the first athlete's row (the selection box of row 1) -> the athlete page
         box = grid.bounding_box()
@@ -92,7 +46,7 @@ def test_squad_athlete_upload_and_share_link(server, samples_dir):
         page.wait_for_url("**/athlete?**athlete=*")
         athlete = page.locator("h1").first.text_content()
         assert athlete and athlete in squad_text
-        _shot(page, "2-athlete")
+        shot(page, "2-athlete")
 
         # 3. upload the Strava GPX for this athlete
         page.get_by_role("link", name="Upload").click()
@@ -102,7 +56,7 @@ def test_squad_athlete_upload_and_share_link(server, samples_dir):
         page.get_by_role("button", name="Import").click()
         page.get_by_text("This upload").wait_for()
         assert "1696" in _grid_text(page, "strava_export.gpximported")
-        _shot(page, "3-upload")
+        shot(page, "3-upload")
 
         # 4. the athlete's activity list shows the run (10 Jan 2021) with its average HR
         page.get_by_role("link", name="Athlete").click()
@@ -115,7 +69,7 @@ def test_squad_athlete_upload_and_share_link(server, samples_dir):
         page.locator("h1").first.click()
         text = _grid_text(page, "Ciclofaixa Recife Antigo")
         assert "2021-01-10 08:54:28" in text and "151.244" in text  # avg HR, bpm
-        _shot(page, "4-athlete-with-run")
+        shot(page, "4-athlete-with-run")
 
         # 5. the share link opens the same view in a fresh browser context
         link = page.locator('[data-testid="stCode"]').first.text_content().strip()
@@ -125,5 +79,4 @@ def test_squad_athlete_upload_and_share_link(server, samples_dir):
         fresh.locator("h1").first.wait_for()
         assert fresh.locator("h1").first.text_content() == athlete
         assert "Ciclofaixa Recife Antigo" in _grid_text(fresh, "2021-01-10")
-        _shot(fresh, "5-shared-link")
-        browser.close()
+        shot(fresh, "5-shared-link")

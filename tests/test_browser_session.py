@@ -1,46 +1,28 @@
 """The session view in a real browser: Debian's chromium driven by Playwright against `streamlit run`,
 on a demo squad plus an athlete created by importing the sample GPX, FIT, TCX and Strong files."""
 import datetime as dt
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from browser_support import chromium, serve, shot
+from playwright import sync_api
 
 from engine.demo import DemoConfig, write_demo
 from engine.store import queries
 from engine.store.db import Store
 from engine.store.imports import import_files
 
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 FILES = [("gpx", "strava_export.gpx"), ("fit", "run.fit"), ("tcx", "run_garmin.tcx"), ("strength_csv", "strong.csv")]
 TALL = {"width": 1400, "height": 2300}  # Streamlit scrolls inside the page: a tall window shows it all
-
-from playwright import sync_api  # noqa: E402  (installed by `make test`)
-if not os.path.exists(CHROMIUM):
-    pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium", pytrace=False)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+SETTLE_MS = 700  # the map fits itself to its frame after the page has drawn
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, samples_dir_module):
+def served(tmp_path_factory, samples_dir):
     """`streamlit run` on a free port; yields (url, ids): the new athlete's activity ids by file."""
     db = tmp_path_factory.mktemp("e2e_session") / "e2e.duckdb"
     store = Store(db)
     write_demo(store, DemoConfig(athletes=4, weeks=4, seed=11, end_date=dt.date.today() - dt.timedelta(days=1)))
-    files = [(name, (samples_dir_module / folder / name).read_bytes()) for folder, name in FILES]
+    files = [(name, (samples_dir / folder / name).read_bytes()) for folder, name in FILES]
     results = import_files(store, files, athlete="New Runner", create=True)
     assert [r.status for r in results] == ["imported"] * len(FILES)
     by_file = store.query("""SELECT i.file_name, a.activity_id, a.athlete_id, a.sport, a.start_time
@@ -51,47 +33,14 @@ def served(tmp_path_factory, samples_dir_module):
     ids["demo_day"] = demo["start_time"].iloc[0].date()
     ids["demo_day_sessions"] = int((demo["start_time"].dt.date == ids["demo_day"]).sum())
     store.close()
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "COACH_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start within 60 s")
+    with serve(db) as url:
         yield url, ids
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
-
-
-@pytest.fixture(scope="module")
-def samples_dir_module():
-    from conftest import SAMPLES
-    assert SAMPLES.is_dir()
-    return SAMPLES
 
 
 @pytest.fixture
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def _shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.wait_for_timeout(700)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def _first_link_x(page, box, y: float) -> float:
@@ -123,9 +72,9 @@ def _run_drawn(page) -> None:
     page.wait_for_timeout(1000)  # the map's fit to its final size
 
 
-@pytest.mark.parametrize("file_name, shot", [("strava_export.gpx", "session-1-gpx-run"),
+@pytest.mark.parametrize("file_name, picture", [("strava_export.gpx", "session-1-gpx-run"),
                                              ("run.fit", "session-2-fit-run")])
-def test_a_run_draws_its_map_offline_its_curves_and_splits(served, browser, file_name, shot):
+def test_a_run_draws_its_map_offline_its_curves_and_splits(served, browser, file_name, picture):
     url, ids = served
     page = browser.new_page(viewport=TALL)
     page.set_default_timeout(30_000)
@@ -139,7 +88,7 @@ def test_a_run_draws_its_map_offline_its_curves_and_splits(served, browser, file
     curves = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="distance (km)")
     sync_api.expect(curves).to_have_count(1)
     assert "HR (bpm)" in curves.text_content() and "pace (min/km)" in curves.text_content()
-    _shot(page, shot)
+    shot(page, picture, SETTLE_MS)
 
     from_the_map = [u for u, frame in requests if "streamlit_folium" in frame]
     assert any(u.endswith("/app/static/leaflet/leaflet.js") for u, _ in requests)
@@ -157,7 +106,7 @@ def test_a_run_draws_its_map_offline_its_curves_and_splits(served, browser, file
     _run_drawn(page)
     curves = page.locator('[data-testid="stPlotlyChart"]').filter(has_text="elapsed time (min)")
     sync_api.expect(curves).to_have_count(1)
-    _shot(page, f"{shot}-grade-time")
+    shot(page, f"{picture}-grade-time", SETTLE_MS)
 
 
 def test_a_strength_workout(served, browser):
@@ -170,7 +119,7 @@ def test_a_strength_workout(served, browser):
     sync_api.expect(tables).to_have_count(2)
     sync_api.expect(tables.nth(1)).to_contain_text("WeightRepsRPERIRRest")  # the a11y mirror: raw values
     sync_api.expect(tables.nth(0)).to_contain_text("Previous best")
-    _shot(page, "session-3-strength")
+    shot(page, "session-3-strength", SETTLE_MS)
 
 
 def test_sessions_open_from_the_athlete_table_the_calendar_and_the_squad(served, browser):
@@ -188,7 +137,7 @@ def test_sessions_open_from_the_athlete_table_the_calendar_and_the_squad(served,
     page.wait_for_url("**/session?**activity=*")
     page.locator("h1").filter(has_text="Running").wait_for()
     _run_drawn(page)
-    _shot(page, "session-4-from-the-activities-table")
+    shot(page, "session-4-from-the-activities-table", SETTLE_MS)
 
     # the calendar: click the last training day of a demo athlete -> its session (or the day's list)
     page.goto(f"{url}/athlete?athlete=1&view=Calendar")
@@ -206,7 +155,7 @@ def test_sessions_open_from_the_athlete_table_the_calendar_and_the_squad(served,
             _run_drawn(page)
     else:
         page.get_by_text(f"{ids['demo_day']:%a %d %b %Y}").wait_for()
-    _shot(page, "session-5-from-the-calendar")
+    shot(page, "session-5-from-the-calendar", SETTLE_MS)
 
     # the squad: the Last activity cell opens that session (in a new tab); rows still open athletes
     page.goto(url)
@@ -224,5 +173,5 @@ def test_sessions_open_from_the_athlete_table_the_calendar_and_the_squad(served,
     else:
         sync_api.expect(session.locator('[data-testid="stDataFrame"] table').first).to_contain_text("Previous best")
     assert "at=" not in session.url  # the label's time is dropped from the session's URL
-    _shot(session, "session-6-from-the-squad")
+    shot(session, "session-6-from-the-squad", SETTLE_MS)
     context.close()

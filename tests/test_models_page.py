@@ -2,6 +2,7 @@
 its baselines, the full evaluation, and the ONNX export with its parity."""
 import datetime as dt
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.demo import DemoConfig, write_demo
@@ -9,12 +10,18 @@ from engine.models import registry
 from engine.store.db import Store, open_store
 
 
-def test_models_page_trains_lists_evaluates_and_exports(tmp_path, monkeypatch):
-    db = tmp_path / "coach.duckdb"
-    store = Store(db)
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    """A small demo squad without any trained model; the app reads it."""
+    path = tmp_path / "coach.duckdb"
+    store = Store(path)
     write_demo(store, DemoConfig(athletes=6, weeks=8, seed=3, end_date=dt.date(2026, 6, 30)))
     store.close()
-    monkeypatch.setenv("COACH_DB", str(db))
+    monkeypatch.setenv("COACH_DB", str(path))
+    return path
+
+
+def test_models_page_trains_lists_evaluates_and_exports(db):
     at = AppTest.from_file("../dashboard/app.py", default_timeout=180).run()
     at.switch_page("../pages/models.py").run()
     assert not at.exception
@@ -37,14 +44,9 @@ def test_models_page_trains_lists_evaluates_and_exports(tmp_path, monkeypatch):
     assert len(verdicts) == 2 and all("parity passed" in v for v in verdicts)
 
 
-def test_the_athlete_page_suggests_the_next_session_with_reasons(tmp_path, monkeypatch):
+def test_the_athlete_page_suggests_the_next_session_with_reasons(db):
     from engine.progression.dataset import CLASSES
     from engine.progression.suggest import LABELS, next_session
-    db = tmp_path / "coach.duckdb"
-    store = Store(db)
-    write_demo(store, DemoConfig(athletes=6, weeks=8, seed=3, end_date=dt.date(2026, 6, 30)))
-    store.close()
-    monkeypatch.setenv("COACH_DB", str(db))
     lifter = int(open_store(db).query("SELECT min(athlete_id) AS a FROM strength_sets")["a"][0])
     at = AppTest.from_file("../dashboard/app.py", default_timeout=120).run()
     at.switch_page("../pages/athlete.py")

@@ -8,6 +8,8 @@ import numpy as np
 from scipy.signal import lfilter
 
 from engine.load.profile import tanaka_hr_max  # noqa: F401  (§3.2; used by the generator)
+from engine.load.session import lthr_from_fraction
+from engine.load.settings import LoadSettings
 
 VO2_REST = 3.5            # ml/kg/min, 1 MET (§3.1, ACSM)
 O2_J_PER_ML = 20.9        # J per ml O2, energetic equivalent (§3.1 [A], ~20-21 kJ/l)
@@ -21,8 +23,8 @@ _RTS_REPS = np.arange(1, 16, dtype=float)
 
 
 def lthr_bpm(hr_rest, hr_max):
-    """Lactate-threshold HR = rest + 0.85 (max - rest), bpm (DESIGN.md load-science default)."""
-    return hr_rest + 0.85 * (hr_max - hr_rest)
+    """Lactate-threshold HR = rest + lthr_fraction (max - rest), bpm, at the default lthr_fraction."""
+    return lthr_from_fraction(hr_rest, hr_max, LoadSettings().lthr_fraction)
 
 
 def minetti_cost(grade):

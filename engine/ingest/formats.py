@@ -1,7 +1,7 @@
 """The format registry: every importable file format, in the order their sniffs are tried.
 
 A format is a small object with a `kind`, a `label`, a `sniff(head_bytes) -> bool` that looks
-only at the first HEAD_BYTES of a file, and a `parse(data, options) -> Parsed...`. The Upload
+only at the first HEAD_BYTES of a file, and a `parse(data, options) -> ParsedRows...`. The Upload
 page, the CLI help and the README list the formats from FORMATS. Adding a format touches this
 module (one entry) and its parser.
 
@@ -32,7 +32,7 @@ class ParseOptions:
             raise ValueError(f"weight unit must be 'kg' or 'lb', not {self.weight_unit!r}")
 
 
-Parsed = ParsedActivity | ParsedStrength | ParsedTable
+ParsedRows = ParsedActivity | ParsedStrength | ParsedTable
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Format:
     extensions: tuple[str, ...]       # file-name endings the upload widget accepts
     recognised_by: str                # one line for the README and the CLI help
     sniff: Callable[[bytes], bool]
-    parse: Callable[[bytes, ParseOptions], Parsed]
+    parse: Callable[[bytes, ParseOptions], ParsedRows]
 
 
 def xml_root_name(head: bytes) -> str | None:
@@ -124,7 +124,7 @@ def detect(file_name: str, data: bytes) -> Format:
     raise RejectedFile(f"unrecognised file type: {file_name} is not a FIT, GPX, TCX or known CSV file")
 
 
-def parse_file(file_name: str, data: bytes, options: ParseOptions = ParseOptions()) -> tuple[str, Parsed]:
+def parse_file(file_name: str, data: bytes, options: ParseOptions = ParseOptions()) -> tuple[str, ParsedRows]:
     """Detect the format of a file from its content and parse it; raises RejectedFile."""
     fmt = detect(file_name, data)
     return fmt.kind, fmt.parse(data, options)

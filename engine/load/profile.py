@@ -13,6 +13,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from engine.load.session import lthr_from_fraction
 from engine.load.settings import LoadSettings
 
 SUSTAINED_HR_S = 60.0  # "sustained": the HR a session spent at least this long at or above, s
@@ -44,7 +45,7 @@ def _age_y(birth_date: pd.Series, on_day: dt.date) -> pd.Series:
 def estimate_profiles(athletes: pd.DataFrame, hr_seconds: pd.DataFrame, morning_hr: pd.DataFrame,
                       settings: LoadSettings, on_day: dt.date) -> pd.DataFrame:
     """`athletes` (athlete_id, sex, birth_date, hr_rest, hr_max, lthr) with hr_rest, hr_max filled by
-    estimates where the profile lacks them, and hr_rest_source, hr_max_source, lthr_source (text for
+    estimates where the profile lacks them and lthr by lthr_from_fraction, and hr_rest_source, hr_max_source, lthr_source (text for
     the coach: "profile" or how it was estimated) and hr_estimated (True when rest or max is not the
     profile's). morning_hr: athlete_id, hr_rest_morning (bpm). Age for Tanaka is taken on `on_day`."""
     ids = athletes["athlete_id"]
@@ -60,13 +61,16 @@ def estimate_profiles(athletes: pd.DataFrame, hr_seconds: pd.DataFrame, morning_
     hr_max = np.where(has_max, hr_max, np.where(use_tanaka, tanaka, held))
     estimated = ~(has_max & has_rest)
     fraction = f"rest + {settings.lthr_fraction:g} x (max - rest)"
+    hr_rest = np.where(has_rest, hr_rest, np.where(np.isnan(morning), settings.default_hr_rest_bpm, morning))
+    lthr = athletes["lthr"].to_numpy(dtype=float, na_value=np.nan)
     return athletes.assign(
         hr_max=hr_max,
         hr_max_source=np.where(has_max, PROFILE, np.where(np.isnan(hr_max), "none", max_source)),
-        hr_rest=np.where(has_rest, hr_rest, np.where(np.isnan(morning), settings.default_hr_rest_bpm, morning)),
+        hr_rest=hr_rest,
+        lthr=np.where(np.isnan(lthr), lthr_from_fraction(hr_rest, hr_max, settings.lthr_fraction), lthr),
         hr_rest_source=np.where(has_rest, PROFILE, np.where(np.isnan(morning), "estimated: team default",
                                                             "estimated: median morning HR")),
         hr_estimated=estimated,
-        lthr_source=np.where(athletes["lthr"].notna(), PROFILE,
+        lthr_source=np.where(~np.isnan(lthr), PROFILE,
                              np.where(estimated, f"estimated: {fraction}", fraction)),
     )

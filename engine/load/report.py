@@ -64,7 +64,7 @@ def save_team_settings(store: Store, team: str, settings: LoadSettings) -> None:
 def session_loads(store: Store, athlete_id: int | None = None, on_day: dt.date | None = None) -> pd.DataFrame:
     """Every session with its loads under its team's settings: foster_au (sRPE x min; NaN without
     RPE), Banister and Edwards TRIMP, hrTSS, time in HR zones (NaN without HR), and the load that
-    counts (engine.load.session.session_load: duration_s used, duration_estimated, load_au, basis,
+    counts (engine.load.session.session_load: duration_used_s, duration_estimated, load_au, basis,
     source) with hr_estimated (the athlete's HR profile holds estimates, engine.load.profile)."""
     athletes, settings = _athletes_and_settings(store, athlete_id)
     return _session_loads(store, athlete_id, athletes, settings, store_loads.morning_hr(store),
@@ -75,29 +75,25 @@ def hr_profile(store: Store, athlete_id: int, on_day: dt.date | None = None) -> 
     """One athlete's HR profile as the loads use it: hr_rest, hr_max, lthr (bpm; NaN when unknown)
     with hr_rest_source, hr_max_source, lthr_source (the coach's value or how it was estimated) and
     hr_estimated (rest or max is an estimate)."""
-    return _athlete_loads(store, athlete_id, on_day or dt.date.today())[1]
+    athletes, settings = _athletes_and_settings(store, athlete_id)
+    team = settings[athletes["team"].fillna("").iloc[0]]
+    seconds = store_loads.hr_seconds(store, [athlete_id], team.max_sample_gap_s)
+    return estimate_profiles(athletes, seconds, store_loads.morning_hr(store), team,
+                             on_day or dt.date.today()).iloc[0].to_dict()
 
 
 def session_detail(store: Store, athlete_id: int, activity_id: int) -> dict:
     """One session's row of session_loads plus basis_text (how its load was found, one line) and
     profile (hr_profile: the HR values its HR loads used, with their sources)."""
-    loads, profile, settings = _athlete_loads(store, athlete_id, dt.date.today())
+    athletes, settings = _athletes_and_settings(store, athlete_id)
+    loads, profiles = _session_loads(store, athlete_id, athletes, settings, store_loads.morning_hr(store),
+                                     dt.date.today())
     row = loads[loads["activity_id"] == activity_id]
     if row.empty:
         raise KeyError(f"athlete {athlete_id} has no session {activity_id}")
     detail = row.iloc[0].to_dict()
-    return {**detail, "basis_text": basis_text(detail, settings), "profile": profile}
-
-
-def _athlete_loads(store: Store, athlete_id: int, on_day: dt.date) -> tuple[pd.DataFrame, dict, LoadSettings]:
-    """(the athlete's session_loads, their HR profile with the LTHR in use, their team's settings)."""
-    athletes, settings = _athletes_and_settings(store, athlete_id)
-    team_settings = settings[athletes["team"].fillna("").iloc[0]]
-    loads, profiles = _session_loads(store, athlete_id, athletes, settings, store_loads.morning_hr(store), on_day)
-    profile = profiles.iloc[0].to_dict()
-    if pd.isna(profile["lthr"]):
-        profile["lthr"] = profile["hr_rest"] + team_settings.lthr_fraction * (profile["hr_max"] - profile["hr_rest"])
-    return loads, profile, team_settings
+    team = settings[athletes["team"].fillna("").iloc[0]]
+    return {**detail, "basis_text": basis_text(detail, team), "profile": profiles.iloc[0].to_dict()}
 
 
 def _settings_groups(settings: dict[str, LoadSettings], teams) -> dict[LoadSettings, list[str]]:

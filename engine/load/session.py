@@ -33,6 +33,11 @@ def foster_load(srpe, duration_s):
     return _as_float(srpe) * _as_float(duration_s) / 60.0
 
 
+def lthr_from_fraction(hr_rest, hr_max, fraction: float):
+    """LTHR when not measured, bpm = rest + fraction x (max - rest) (DESIGN.md, Load science)."""
+    return hr_rest + fraction * (hr_max - hr_rest)
+
+
 def _profiles(athletes: pd.DataFrame, settings: LoadSettings) -> pd.DataFrame:
     """Per athlete_id: hr_rest, hr_max, lthr (bpm) and the Banister a, b.
 
@@ -46,7 +51,7 @@ def _profiles(athletes: pd.DataFrame, settings: LoadSettings) -> pd.DataFrame:
     return pd.DataFrame({
         "hr_rest": rest,
         "hr_max": hr_max,
-        "lthr": np.where(np.isnan(lthr), rest + settings.lthr_fraction * (hr_max - rest), lthr),
+        "lthr": np.where(np.isnan(lthr), lthr_from_fraction(rest, hr_max, settings.lthr_fraction), lthr),
         "a": np.where(female, settings.trimp_a_women, settings.trimp_a_men),
         "b": np.where(female, settings.trimp_b_women, settings.trimp_b_men),
     }, index=athletes["athlete_id"].to_numpy())

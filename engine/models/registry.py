@@ -74,7 +74,7 @@ def card(store: Store, kind: str, version: int | None = None) -> dict:
     return json.loads((Path(row[0]) / "card.json").read_text())
 
 
-def load(store: Store, kind: str, version: int | None = None, loader=None):
+def load(store: Store, kind: str, version: int | None, loader):
     """(fitted, card) of the latest or a pinned version; `loader(dir)` rebuilds the fitted object."""
     model_card = card(store, kind, version)
     directory = models_dir(store) / kind / f"v{model_card['version']}"

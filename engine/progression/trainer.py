@@ -43,7 +43,7 @@ def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[R
         "outputs": {"classes": CLASSES, "meaning": "what the athlete does at the next session of the exercise",
                     "label_rule": f"top-set weight +-{100 * WEIGHT_STEP:g} %, else reps +-{REP_STEP}"},
         "models": LEARNT, "baselines": BASELINES, "headline_metric": HEADLINE,
-        "train_s": train_s, "confusion": extra["confusion"], "n_train": extra["n_train"], "n_test": extra["n_test"],
+        "train_s": train_s, "predict_ms_per_item": extra["predict_ms_per_item"], "confusion": extra["confusion"], "n_train": extra["n_train"], "n_test": extra["n_test"],
     }
     version = register(store, KIND, fitted, asdict(params), results, _fingerprint(data), card)
     return version, results

@@ -21,8 +21,7 @@ import pandas as pd
 
 from engine.ingest.common import (MAX_FILE_BYTES, ParsedActivity, ParsedFitness, ParsedStrength, ParsedWellness,
                                   RejectedFile)
-from engine.ingest.formats import Parsed as ParsedRows
-from engine.ingest.formats import ParseOptions, parse_file
+from engine.ingest.formats import ParseOptions, ParsedRows, parse_file
 from engine.ingest.exercise_names import ExerciseMatcher, custom_exercise_id
 from engine.store.db import Store, fetch_one, insert_frame, next_id
 
