@@ -256,3 +256,54 @@ def confusion_chart(matrix: list[list[int]], classes: list[str], title: str) -> 
     fig = themed(fig, title, "predicted", "actual", height=360)
     fig.update_layout(hovermode="closest")
     return fig
+
+
+def predicted_hr_chart(time: pd.DataFrame, what_if: pd.DataFrame | None, what_if_label: str,
+                       ceiling_bpm: float, onsets: pd.DataFrame) -> go.Figure:
+    """Real against predicted HR (bpm) over elapsed time (min), the what-if curve, the warning
+    ceiling and where the ease-off warning fires (engine.hr.predict)."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=time["t_min"], y=time["hr_bpm"], name="Real HR", mode="lines",
+                             line=dict(color=COLORS[1], width=1.6), hovertemplate="real %{y:.0f} bpm<extra></extra>"))
+    fig.add_trace(go.Scatter(x=time["t_min"], y=time["hr_pred_bpm"], name="Predicted from the route and pace",
+                             mode="lines", line=dict(color=COLORS[0], width=2),
+                             hovertemplate="predicted %{y:.0f} bpm<extra></extra>"))
+    if what_if is not None:
+        fig.add_trace(go.Scatter(x=what_if["t_min"], y=what_if["hr_pred_bpm"], name=what_if_label, mode="lines",
+                                 line=dict(color=COLORS[2], width=2, dash="dash"),
+                                 hovertemplate="what-if %{y:.0f} bpm<extra></extra>"))
+    fig.add_hline(y=ceiling_bpm, line=dict(color="#a50026", width=1, dash="dot"),
+                  annotation_text=f"ceiling {ceiling_bpm:.0f} bpm", annotation_position="top left")
+    if len(onsets):
+        fig.add_trace(go.Scatter(x=onsets["t_min"], y=onsets["forecast_bpm"], name="Ease-off warning", mode="markers",
+                                 marker=dict(symbol="triangle-down", size=11, color="#a50026"),
+                                 hovertemplate="warning: forecast %{y:.0f} bpm<extra></extra>"))
+    return themed(fig, "Heart rate: real and predicted", "elapsed time (min)", "HR (bpm)", height=380)
+
+
+def predicted_speed_chart(route: pd.DataFrame) -> go.Figure:
+    """Real against predicted moving speed (km/h) along the route (km)."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=route["distance_km"], y=route["speed_kmh"], name="Real speed", mode="lines",
+                             line=dict(color=COLORS[1], width=1.4), hovertemplate="real %{y:.1f} km/h<extra></extra>"))
+    fig.add_trace(go.Scatter(x=route["distance_km"], y=route["speed_pred_kmh"], name="Predicted from the route",
+                             mode="lines", line=dict(color=COLORS[0], width=2),
+                             hovertemplate="predicted %{y:.1f} km/h<extra></extra>"))
+    return themed(fig, "Speed: real and predicted", "distance (km)", "speed (km/h)", height=300)
+
+
+def route_hr_chart(curves: dict, names: dict, target_bpm: float | None, ceiling_bpm: float | None) -> go.Figure:
+    """Predicted HR (bpm) over elapsed time (min) on several routes (route_id -> (t_min, hr)),
+    with the coach's target or ceiling."""
+    fig = go.Figure()
+    for k, (route_id, (t_min, hr)) in enumerate(curves.items()):
+        fig.add_trace(go.Scatter(x=t_min, y=hr, name=names[route_id], mode="lines",
+                                 line=dict(color=COLORS[k % len(COLORS)], width=2 if k == 0 else 1.4),
+                                 hovertemplate=f"{names[route_id]}: %{{y:.0f}} bpm<extra></extra>"))
+    if target_bpm is not None:
+        fig.add_hline(y=target_bpm, line=dict(color="#2e7d32", dash="dot"), annotation_text=f"target {target_bpm:.0f} bpm",
+                      annotation_position="top left")
+    if ceiling_bpm is not None:
+        fig.add_hline(y=ceiling_bpm, line=dict(color="#a50026", dash="dot"),
+                      annotation_text=f"ceiling {ceiling_bpm:.0f} bpm", annotation_position="top left")
+    return themed(fig, "Predicted heart rate on the best routes", "elapsed time (min)", "HR (bpm)", height=380)

@@ -193,3 +193,33 @@ def track_map(track: pd.DataFrame, bins: ColourBins, tiles: str = "none", height
     m.fit_bounds(bounds, padding_top_left=FIT_TOP_LEFT_PX, padding_bottom_right=FIT_BOTTOM_RIGHT_PX)
     FitOnResize(bounds, FIT_TOP_LEFT_PX, FIT_BOTTOM_RIGHT_PX).add_to(m)
     return m
+
+
+ROUTE_COLORS = ("#1f6f8b", "#e07a5f", "#3d405b", "#81b29a", "#99621e", "#6a4c93", "#c44536", "#2a9d8f",
+                "#8d99ae", "#e9c46a", "#264653", "#f4a261")
+
+
+def routes_map(lines: list[tuple[str, np.ndarray, np.ndarray]], tiles: str = "none", height: int = 460,
+               highlight: int | None = None) -> folium.Map:
+    """Several tracks on one map: `lines` = (label, lat, lon) each, coloured in turn from
+    ROUTE_COLORS with the label as tooltip and a start dot; `highlight` (an index) is drawn thick on
+    top, the others thin."""
+    points = np.concatenate([np.column_stack([lat, lon]) for _, lat, lon in lines])
+    m = folium.Map(location=points.mean(axis=0).tolist(), tiles="OpenStreetMap" if tiles == "OpenStreetMap" else None,
+                   control_scale=True, height=height, zoom_snap=0.25, zoom_delta=0.5)
+    m.default_js = [("leaflet", leaflet_url("leaflet.js"))]
+    m.default_css = [("leaflet_css", leaflet_url("leaflet.css"))]
+    m.get_root().header.add_child(folium.Element(MAP_CSS))
+    order = [k for k in range(len(lines)) if k != highlight] + ([highlight] if highlight is not None else [])
+    for k in order:
+        label, lat, lon = lines[k]
+        track = np.column_stack([lat, lon])[:: max(1, len(lat) // 400)]
+        weight, opacity = (6, 1.0) if k == highlight else ((3, 0.85) if highlight is None else (2, 0.45))
+        folium.PolyLine(track.tolist(), color=ROUTE_COLORS[k % len(ROUTE_COLORS)], weight=weight, opacity=opacity,
+                        tooltip=label).add_to(m)
+    folium.CircleMarker(points[0].tolist(), radius=6, color="#ffffff", weight=2, fill=True, fill_color="#2e7d32",
+                        fill_opacity=1.0, tooltip="Start").add_to(m)
+    bounds = [points.min(axis=0).tolist(), points.max(axis=0).tolist()]
+    m.fit_bounds(bounds, padding_top_left=FIT_TOP_LEFT_PX, padding_bottom_right=FIT_BOTTOM_RIGHT_PX)
+    FitOnResize(bounds, FIT_TOP_LEFT_PX, FIT_BOTTOM_RIGHT_PX).add_to(m)
+    return m

@@ -14,6 +14,7 @@ SECTIONS = {
         ("session", "Session", ":material/directions_run:"),
         ("load", "Training load", ":material/monitoring:"),
         ("planner", "What-if planner", ":material/event_upcoming:"),
+        ("routes", "Routes", ":material/route:"),
         ("upload", "Upload", ":material/upload_file:"),
         ("settings", "Settings", ":material/tune:"),
     ],

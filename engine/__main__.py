@@ -77,7 +77,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _cmd_export(args: argparse.Namespace) -> int:
     from engine.models.kinds import expand, trainer
-    from engine.models.onnx_export import passes
+    from engine.models.onnx_export import parity_text, passes
     from engine.models.registry import ModelNotTrained
 
     store = _open(args.db)
@@ -90,9 +90,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
             return 1
         for r in records:
             failed |= not passes(r)
-            print(f"{kind}/{r['model']}.onnx\tparity on {r['n_inputs']} held-out inputs: max_abs_diff "
-                  f"{r['max_abs_diff']:.2e}, class agreement {r['class_agreement']:.3f}"
-                  f"\t{'passed' if passes(r) else 'FAILED'}")
+            print(f"{kind}/{r['model']}.onnx\t{parity_text(r)}")
     return 1 if failed else 0
 
 

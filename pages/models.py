@@ -11,7 +11,7 @@ from dashboard.state import read, store
 from dashboard.widgets import share_link, train_with_status
 from engine.models import registry
 from engine.models.kinds import KINDS, trainer
-from engine.models.onnx_export import MAX_ABS_DIFF, passes
+from engine.models.onnx_export import MAX_ABS_DIFF, parity_text
 
 C = st.column_config
 st.title("Models")
@@ -41,7 +41,8 @@ picked = st.dataframe(
         "headline_metric": C.TextColumn("Metric", help="The metric compared, on this database's held-out split"),
         "best_model": "Best model", "model_value": C.NumberColumn("Its value", format="%.3f"),
         "best_baseline": "Best baseline", "baseline_value": C.NumberColumn("Baseline value", format="%.3f"),
-        "beats": C.TextColumn("Beats it", help="✓ when the best model scores above the best baseline"),
+        "beats": C.TextColumn("Beats it", help="✓ when the best model is better than the best baseline (above it for "
+                                               "scores, below it for errors)"),
         "data_fingerprint": C.TextColumn("Data", help="Hash of the training rows: same data, same fingerprint"),
     })
 st.caption("Select a row for its full evaluation.")
@@ -49,20 +50,26 @@ row = summary.iloc[picked.selection.rows[0] if picked.selection.rows else 0]
 card = read(registry.card, row["kind"], int(row["version"]))
 
 st.subheader(f"{row['kind']} v{row['version']}")
-st.caption(f"{card['outputs']['meaning']}: {', '.join(card['outputs']['classes'])} "
-           f"({card['outputs']['label_rule']}). Trained on {card['n_train']:,} rows in {card['train_s']:.1f} s; "
-           f"tested on {card['n_test']:,}.")
+st.caption(card.get("description") or (
+    f"{card['outputs']['meaning']}: {', '.join(card['outputs']['classes'])} ({card['outputs']['label_rule']}). "
+    f"Trained on {card['n_train']:,} rows in {card['train_s']:.1f} s; tested on {card['n_test']:,}."))
 metrics = pd.DataFrame(card["metrics"])
 for dataset, part in metrics.groupby("dataset", sort=False):
     st.markdown(f"**Dataset `{dataset}`**" + (" (this database)" if dataset == "db" else ""))
-    wide = part.pivot(index="model", columns="metric", values="value").reindex(card["models"] + card["baselines"])
+    named = card["models"] + card["baselines"]
+    order = named + [m for m in part["model"].unique() if m not in named]
+    wide = part.pivot(index="model", columns="metric", values="value").reindex(order)
     st.dataframe(wide.reset_index(), hide_index=True, column_config={
         "model": C.TextColumn("Model", help="Baselines: " + ", ".join(card["baselines"])),
         **{m: C.NumberColumn(m, format="%.3f") for m in wide.columns}})
-chosen = st.segmented_control("Confusion matrix of", card["models"] + card["baselines"], default=card["models"][0],
-                              key="confusion_model") or card["models"][0]
-st.plotly_chart(figures.confusion_chart(card["confusion"][chosen], card["outputs"]["classes"],
-                                        f"{chosen} on this database's held-out split"), width="stretch")
+    if card.get("lower_is_better"):
+        st.caption("Errors (_bpm, _kmh): lower is better. Ratios (auc, hit_at_10, ndcg_at_10, warning_f1_*): higher is "
+                   "better.")
+if "confusion" in card:
+    chosen = st.segmented_control("Confusion matrix of", card["models"] + card["baselines"], default=card["models"][0],
+                                  key="confusion_model") or card["models"][0]
+    st.plotly_chart(figures.confusion_chart(card["confusion"][chosen], card["outputs"]["classes"],
+                                            f"{chosen} on this database's held-out split"), width="stretch")
 
 left, right = st.columns(2)
 if left.button(f"Retrain {row['kind']}", icon=":material/refresh:",
@@ -76,8 +83,7 @@ if right.button("Export to ONNX", icon=":material/download:",
     st.session_state["onnx_export"] = [(r, (out / row["kind"] / f"{r['model']}.onnx").read_bytes()) for r in records]
 for record, onnx_bytes in st.session_state.get("onnx_export", []):
     name = record["model"]
-    st.write(f"**{name}.onnx**: parity {'passed' if passes(record) else 'FAILED'} on {record['n_inputs']:,} held-out "
-             f"inputs, max |diff| {record['max_abs_diff']:.1e}, class agreement {record['class_agreement']:.1%}")
+    st.write(f"**{name}.onnx**: {parity_text(record)}")
     cols = st.columns(2)
     cols[0].download_button(f"Download {name}.onnx", onnx_bytes, file_name=f"{row['kind']}-{name}.onnx",
                             key=f"dl_{name}")

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard import figures, maps, nav
+from dashboard import figures, hr_views, maps, nav
 from dashboard.state import param, read, set_param, store
 from dashboard.widgets import athlete_picker, hr_notes, metric, share_link
 from engine.load import report
@@ -226,6 +226,8 @@ if len(samples):
     st.plotly_chart(figures.session_curves(track, x_axis, pace_sport), width="stretch", key="session_curves")
     st.caption("Pace and speed are smoothed (rolling median then mean over 25 s), so a GPS spike never shows; "
                "slower than walking (5 km/h) is left blank. Faster is up.")
+    if pace_sport and track["heart_rate"].notna().any():
+        hr_views.session_panel(activity_id)
 
 if len(sets):
     summary = strength.exercise_summary(sets, read(sessions.earlier_sets, activity_id))

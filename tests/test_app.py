@@ -228,8 +228,9 @@ def test_session_rpe_for_many_sessions_from_the_athlete_page(db):
     assert len(week) >= 2
     save = next(b for b in at.button if b.label.startswith("Save"))
     assert save.label == "Save 0 session RPEs" and save.disabled
-    # the coach types two values: rows are in the table's order (newest first)
-    at.session_state["srpe_editor"] = {"edited_rows": {0: {"srpe": 3.5}, 1: {"srpe": 9.0}}, "added_rows": [],
+    # the coach types two values that differ from the stored ones: rows are in the table's order (newest first)
+    new = [next(v for v in (3.5, 4.5) if v != week["srpe"].iloc[0]), next(v for v in (9.0, 8.0) if v != week["srpe"].iloc[1])]
+    at.session_state["srpe_editor"] = {"edited_rows": {0: {"srpe": new[0]}, 1: {"srpe": new[1]}}, "added_rows": [],
                                        "deleted_rows": []}
     at.run()
     save = next(b for b in at.button if b.label.startswith("Save"))
@@ -237,4 +238,4 @@ def test_session_rpe_for_many_sessions_from_the_athlete_page(db):
     save.click().run()
     assert not at.exception
     after = queries.activities(_store(db), 2).set_index("activity_id").loc[week["activity_id"].head(2), "srpe"]
-    assert after.tolist() == [3.5, 9.0]
+    assert after.tolist() == new

@@ -11,13 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.demo.generator import DemoConfig, build_demo
+from engine.demo.generator import DemoConfig, build_demo, run_air_temp_c
 from engine.load.profile import tanaka_hr_max
 from engine.demo.routes import build_routes
 from engine.store.db import migrate
 
 ROOT = Path(__file__).resolve().parents[1]
-END = dt.date(2025, 6, 1)
+END = dt.date(2025, 8, 10)     # spring to summer: cool and hot days
 SMALL = DemoConfig(athletes=8, weeks=16, seed=7, end_date=END)
 
 
@@ -37,16 +37,29 @@ def cohort(squad):
     return squad.cohort
 
 
+SPIKE_BPM, LOCK_WINDOW_S, LOCK_BPM = 25.0, 300.0, 3.0   # artefact flags, as a cleaning step would set them
+
+
+def _spikes(hr: pd.Series) -> pd.Series:
+    """Readings > 25 bpm above the median of the 15 samples around them (isolated optical spikes)."""
+    return hr - hr.rolling(15, center=True, min_periods=1).median() > SPIKE_BPM
+
+
 @pytest.fixture(scope="module")
 def runs(squad):
-    """Running samples with athlete, activity name, %HRR and grade over +-50 m."""
+    """Running samples with athlete, activity name, %HRR, grade over +-50 m and an `artefact`
+    flag: a spike, or a reading within 3 bpm of the cadence in the first 5 min (cadence lock).
+    Tests of the physiology use the readings that are not flagged."""
     acts = squad.activities.merge(squad.athletes[["athlete_id", "hr_rest", "hr_max"]], on="athlete_id")
     s = squad.samples.merge(acts[["activity_id", "athlete_id", "name", "hr_rest", "hr_max"]], on="activity_id")
-    s["hrr"] = (s["heart_rate"] - s["hr_rest"]) / (s["hr_max"] - s["hr_rest"])
     s["grade"] = np.concatenate([
         (np.interp(g["distance_m"] + 50, g["distance_m"], g["altitude_m"])
          - np.interp(g["distance_m"] - 50, g["distance_m"], g["altitude_m"])) / 100
         for _, g in s.groupby("activity_id", sort=True)])
+    lock = (s["t_s"] < LOCK_WINDOW_S) & ((s["heart_rate"] - s["cadence"]).abs() <= LOCK_BPM)
+    s["artefact"] = lock | s.groupby("activity_id")["heart_rate"].transform(_spikes)
+    s["heart_rate"] = s["heart_rate"].mask(s["artefact"])
+    s["hrr"] = (s["heart_rate"] - s["hr_rest"]) / (s["hr_max"] - s["hr_rest"])
     return s
 
 
@@ -220,6 +233,86 @@ def test_drift_raises_hr_per_speed_in_second_half_of_long_runs(runs):
             ratios.append(per_speed[half].mean() / per_speed[~half].mean())
     assert len(ratios) >= 10
     assert np.median(ratios) > 1.02 and np.mean(np.array(ratios) > 1) >= 0.8
+
+
+def _steady_easy_and_long(runs: pd.DataFrame, t0_s: float, t1_s: float) -> pd.DataFrame:
+    """Clean readings of easy and long runs between t0_s and t1_s on the flat, while moving."""
+    return runs[runs["name"].str.match("Easy run|Long run") & runs["t_s"].between(t0_s, t1_s)
+                & (runs["grade"].abs() < 0.015) & (runs["speed_mps"] > 1.5) & runs["heart_rate"].notna()]
+
+
+def test_drift_at_equal_speed_is_larger_on_hot_days(squad, runs):
+    """§3.4: drift grows with heat. Per run, HR ~ 1 + speed + minutes over 10-40 min gives the
+    drift (bpm/min at equal speed); relative to the athlete's median, it is larger at >= 20 degC."""
+    temp_c = pd.Series(run_air_temp_c(SMALL, squad.activities["start_time"]),
+                       index=squad.activities["activity_id"])
+    rows = []
+    for (athlete_id, activity_id), g in _steady_easy_and_long(runs, 600, 2400).groupby(["athlete_id", "activity_id"]):
+        if len(g) > 200 and g["t_s"].max() - g["t_s"].min() > 1200:
+            x = np.column_stack([np.ones(len(g)), g["speed_mps"], g["t_s"] / 60])
+            slope = np.linalg.lstsq(x, g["heart_rate"], rcond=None)[0][2]
+            rows.append((athlete_id, temp_c[activity_id], slope))
+    d = pd.DataFrame(rows, columns=["athlete_id", "temp_c", "drift_bpm_per_min"])
+    assert d["drift_bpm_per_min"].median() > 0.1
+    d["relative"] = d["drift_bpm_per_min"] / d.groupby("athlete_id")["drift_bpm_per_min"].transform("median")
+    hot, cool = d[d["temp_c"] >= 20], d[d["temp_c"] <= 16]
+    assert len(hot) >= 15 and len(cool) >= 15
+    assert hot["relative"].mean() > 1.15 * cool["relative"].mean()
+    r = d.groupby("athlete_id").apply(lambda g: np.corrcoef(g["temp_c"], g["drift_bpm_per_min"])[0, 1])
+    assert (r > 0).mean() >= 0.75
+
+
+def test_hr_at_equal_speed_is_higher_after_an_elevated_morning_hr(squad, runs):
+    """Readiness: per athlete, HR ~ 1 + speed + minutes over 5-20 min of easy and long runs; the
+    run's mean residual rises with that morning's HR above the athlete's median."""
+    acts = squad.activities.assign(day=squad.activities["start_time"].dt.date)
+    morning = acts.merge(squad.wellness, on=["athlete_id", "day"]).set_index("activity_id")["hr_rest_morning"]
+    rs, slopes = [], []
+    for _, g in _steady_easy_and_long(runs, 300, 1200).groupby("athlete_id"):
+        g = g[g["activity_id"].isin(morning.index)]
+        x = np.column_stack([np.ones(len(g)), g["speed_mps"], g["t_s"] / 60])
+        residual = g["heart_rate"] - x @ np.linalg.lstsq(x, g["heart_rate"], rcond=None)[0]
+        offset = residual.groupby(g["activity_id"]).mean()
+        if len(offset) >= 10:
+            elevated = morning[offset.index] - morning[offset.index].median()
+            rs.append(np.corrcoef(elevated, offset)[0, 1])
+            slopes.append(np.polyfit(elevated, offset, 1)[0])
+    assert len(rs) >= 5
+    assert np.mean(rs) > 0.2 and np.mean(np.array(rs) > 0) >= 0.75
+    assert 0.2 < np.median(slopes) < 2.0                           # bpm per bpm of morning HR
+
+
+def test_optical_artefacts_at_about_the_stated_rates(squad):
+    """Cadence lock ~10 % of runs (the first minute reads the cadence, then a drop to the HR),
+    isolated spikes ~5 %, dropouts ~10 %; recorded HR within 30-230 bpm."""
+    s = squad.samples
+    hr = s["heart_rate"].dropna()
+    assert hr.between(30, 230).all() and (hr == hr.round()).all()
+    per_run = s.groupby("activity_id")
+    assert per_run.ngroups >= 200
+    first_min = s[s["t_s"] < 60]
+    at_cadence = (first_min["heart_rate"] - first_min["cadence"]).abs() <= LOCK_BPM
+    locked = at_cadence.groupby(first_min["activity_id"]).mean() > 0.8
+    early = s[s["t_s"] < LOCK_WINDOW_S]
+    snaps = early.groupby("activity_id")["heart_rate"].apply(lambda h: h.diff().min() < -10)
+    lock_rate = (locked & snaps.reindex(locked.index, fill_value=False)).sum() / per_run.ngroups
+    spike_rate = per_run["heart_rate"].apply(lambda h: _spikes(h).any()).mean()
+    dropout_rate = per_run["heart_rate"].apply(lambda h: h.isna().any()).mean()
+    assert 0.05 <= lock_rate <= 0.16, lock_rate
+    assert 0.02 <= spike_rate <= 0.09, spike_rate
+    assert 0.05 <= dropout_rate <= 0.16, dropout_rate
+
+
+def test_long_runs_are_not_hotter_than_easy_runs(squad):
+    """Long runs are paced conversationally, so their drift does not lift their average HR above
+    that of easy runs (by more than 2 bpm) for most athletes."""
+    runs = squad.activities[squad.activities["sport"] == "running"]
+    kind = runs["name"].str.extract(r"^(Easy|Long) run", expand=False)
+    per = runs.groupby([runs["athlete_id"], kind])["avg_hr"].agg(["mean", "size"]).unstack()
+    per = per[(per[("size", "Easy")] >= 3) & (per[("size", "Long")] >= 3)]
+    assert len(per) >= 5
+    excess = per[("mean", "Long")] - per[("mean", "Easy")]
+    assert (excess <= 2).mean() >= 0.75, excess.round(1).to_dict()
 
 
 # --- strength and wellness (§4) ---------------------------------------------------------------------

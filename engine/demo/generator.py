@@ -4,6 +4,11 @@
 physiology, push/pull/legs strength logs, morning wellness, fortnightly fitness tests) and the
 separate 6,698-record fitness cohort. Pure: nothing is written. Same config -> identical frames:
 every random stream is `numpy.random.default_rng([seed, stream, ...])`.
+
+Runs are less tidy than a first-order HR model: drift grows with the day's air temperature and
+run length (§3.4), the morning's wellness shifts the day's HR (readiness), and the recorded HR
+carries optical-sensor artefacts (cadence lock, spikes, dropouts). The air temperature is not
+stored; `run_air_temp_c` recomputes it.
 """
 from __future__ import annotations
 
@@ -21,6 +26,8 @@ from engine.demo.routes import M_PER_DEG_LAT, TOWN_LAT, Route, build_routes
 from engine.demo.routes import STEP_M as ROUTE_STEP_M
 
 STREAM_ATHLETES, STREAM_ROUTES, STREAM_TRAINING = 1, 2, 4   # 3: cohort.STREAM_COHORT
+STREAM_WEATHER = 5        # the town's weather, shared by the squad
+STREAM_RUNS = 6           # one stream per run, so the run model can change without reshuffling the lifts
 PAUSE_GAP_S = 30.0
 WARMUP_WEEKS = 6  # simulated before the visible window, which then starts trained; never stored
 
@@ -87,6 +94,22 @@ WELLNESS_COLUMNS = ["athlete_id", "day", "srpe_load", "sleep_h", "soreness", "hr
 PROFILE_BMI_SHIFT = {"runner": -1.0, "lifter": 1.0}          # kg/m2 [A]
 PROFILE_VO2MAX_SHIFT = {"runner": 4.0, "lifter": -5.0}       # ml/kg/min [A]
 RUN_LABEL = {"easy": "Easy run", "long": "Long run", "tempo": "Tempo run", "intervals": "Intervals"}
+# Planned %VO2R of easy runs and of the whole long run [A]: long runs are run conversationally,
+# slower than easy runs, so that drift over their length does not make them the "hottest" runs.
+EASY_VO2R, LONG_VO2R = (0.58, 0.68), (0.53, 0.61)
+SLEEP_MEAN_H = 7.3        # sleep N(7.3, 0.8) h [A]
+# Readiness: exercise HR offset from the morning's wellness, bpm [A] (elevated morning HR, short
+# sleep and low HRV go with a higher HR at a given pace; magnitudes a few bpm):
+READY_MORNING_HR_GAIN = 0.5        # bpm per bpm of morning HR above the athlete's baseline
+READY_SLEEP_BPM_PER_H = 1.0        # bpm per hour of sleep short of SLEEP_MEAN_H
+READY_HRV_BPM_PER_LN = -6.0        # bpm per unit of ln(HRV / baseline): HRV -20 % -> +1.3 bpm
+READY_DAY_SD_BPM = 2.0             # unobserved day-to-day component, N(0, 2)
+FATIGUE_BPM_PER_ATL = 0.012        # offset per a.u. of ATL (~3 bpm at a typical 250) [A]
+# Optical-HR artefacts of the recorded HR [A] (the true HR drives sRPE):
+CADENCE_LOCK_P, CADENCE_LOCK_S = 0.10, (60.0, 240.0)   # share of runs; the first 1-4 min read cadence
+SPIKE_P, SPIKE_COUNT, SPIKE_BPM = 0.05, (2, 6), (30.0, 60.0)  # share of runs; 2-5 single samples, + bpm
+DROPOUT_P, DROPOUT_S = 0.10, (10.0, 60.0)              # share of runs; one NaN stretch, s
+HR_RECORDED_BPM = (30.0, 230.0)                        # recorded range
 
 
 @dataclass
@@ -230,9 +253,9 @@ def _week_template(a: _Athlete) -> dict[int, list[str]]:
 
 def _intensity_profile(kind: str, s_m: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Planned intensity along the route as a fraction of VO2 reserve [A]: easy 58-68 %, long
-    60-68 %, tempo block 76-84 % after a 2 km warm-up, intervals 90-97 % with 42 % jog."""
+    53-61 %, tempo block 76-84 % after a 2 km warm-up, intervals 90-97 % with 42 % jog."""
     length_m = s_m[-1]
-    frac = np.full(len(s_m), rng.uniform(0.58, 0.68) if kind != "long" else rng.uniform(0.60, 0.68))
+    frac = np.full(len(s_m), rng.uniform(*(LONG_VO2R if kind == "long" else EASY_VO2R)))
     if kind == "tempo":
         frac[(s_m > 2000) & (s_m < length_m - 1500)] = rng.uniform(0.76, 0.84)
     elif kind == "intervals":
@@ -267,13 +290,16 @@ def _run_timeline(a: _Athlete, route: Route, kind: str, vo2max: float, rng: np.r
     return np.insert(t_knot, at + 1, stop_start + stop_s), np.insert(s_m, at + 1, s_m[at]), stop_start, stop_s
 
 
-def _simulate_run(a: _Athlete, route: Route, kind: str, vo2max: float, fatigue_bpm: float,
-                  rng: np.random.Generator) -> tuple[np.ndarray, dict]:
+def _simulate_run(a: _Athlete, route: Route, kind: str, vo2max: float, offset_bpm: float,
+                  temp_c: float, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
     """One loop of `route` at 1 s resolution, then recorded at the device's interval.
 
-    HR: %HRR = %VO2R of the actual speed and grade (§3.1-3.2), plus drift (§3.4) and a fatigue
-    offset, through tau dHR/dt = HR_ss - HR (§3.3). Returns the samples (n x 8, SAMPLE_COLUMNS
-    order after activity_id) and the activity summary.
+    HR: %HRR = %VO2R of the actual speed and grade (§3.1-3.2), plus drift growing with heat and
+    run length (§3.4), a direct heat offset [A] and the day's fatigue/readiness `offset_bpm`,
+    through tau dHR/dt = HR_ss - HR (§3.3). Recorded HR = min(HR + N(0, 1.5), HR_max) + optical
+    artefacts (cadence lock, spikes, dropouts [A]), rounded, within 30-230; avg_hr and max_hr
+    come from it, sRPE from the true HR. Returns the samples (n x 8, SAMPLE_COLUMNS order after
+    activity_id) and the activity summary.
     """
     s_m = route.s_m
     t_knot, s_knot, stop_start, stop_s = _run_timeline(a, route, kind, vo2max, rng)
@@ -285,7 +311,8 @@ def _simulate_run(a: _Athlete, route: Route, kind: str, vo2max: float, fatigue_b
     vo2 = ph.vo2_ml_kg_min(speed_mps, grade, a.economy)
     frac = np.maximum((vo2 - ph.VO2_REST) / (vo2max - ph.VO2_REST), 0.08)       # >= standing
     hr_ss = np.minimum(ph.hr_steady_bpm(frac, a.hr_rest, a.hr_max, a.hr_gain)
-                       + ph.drift_bpm(frac, a.drift_bpm_per_s) + fatigue_bpm, a.hr_max)
+                       + ph.drift_bpm(frac, a.drift_bpm_per_s, temp_c=temp_c)
+                       + ph.heat_offset_bpm(temp_c) + offset_bpm, a.hr_max)
     hr = ph.first_order_response(hr_ss, a.tau_s, y0=a.hr_rest + rng.uniform(15, 25))
 
     interval_s = DEVICES[a.device]
@@ -294,15 +321,12 @@ def _simulate_run(a: _Athlete, route: Route, kind: str, vo2max: float, fatigue_b
     idx = np.union1d(idx[idx < len(t_s)], [len(t_s) - 1])
     idx = idx[~stopped[idx]]
     n = len(idx)
-    hr_rec = np.round(np.minimum(hr[idx] + rng.normal(0, 1.5, n), a.hr_max))  # sensor noise [A]
-    if rng.random() < 0.08:                                                    # rare optical dropout
-        t0 = rng.uniform(0, t_s[-1])
-        hr_rec[(t_s[idx] >= t0) & (t_s[idx] < t0 + rng.uniform(10, 60))] = np.nan
+    cadence = np.clip(a.cadence_spm + 6 * (speed_mps[idx] - 3.3) + rng.normal(0, 1.5, n), 150, 200)
+    hr_rec = _recorded_hr(np.minimum(hr[idx] + rng.normal(0, 1.5, n), a.hr_max), t_s[idx], cadence, rng)
     gps_m = lfilter([np.sqrt(1 - 0.9**2)], [1, -0.9], rng.standard_normal((2, n)), axis=1) * 2.5
     lat = np.interp(dist_m[idx], s_m, route.lat) + gps_m[0] / M_PER_DEG_LAT
     lon = np.interp(dist_m[idx], s_m, route.lon) + gps_m[1] / (M_PER_DEG_LAT * np.cos(np.radians(TOWN_LAT)))
     altitude_m = np.interp(dist_m[idx], s_m, route.altitude_m)
-    cadence = np.clip(a.cadence_spm + 6 * (speed_mps[idx] - 3.3) + rng.normal(0, 1.5, n), 150, 200)
     samples = np.column_stack([
         t_s[idx], lat.round(6), lon.round(6), (altitude_m + rng.normal(0, 0.3, n)).round(1),
         dist_m[idx].round(1), np.maximum(speed_mps[idx] + rng.normal(0, 0.05, n), 0).round(3),
@@ -325,6 +349,35 @@ def _simulate_run(a: _Athlete, route: Route, kind: str, vo2max: float, fatigue_b
                      + 1.5 * np.log(t_s[-1] / 2700)),
     }
     return samples, summary
+
+
+def _recorded_hr(hr_bpm: np.ndarray, t_s: np.ndarray, cadence_spm: np.ndarray,
+                 rng: np.random.Generator) -> np.ndarray:
+    """What the optical sensor records from the true HR (+ noise) at times t_s [A]: in 10 % of
+    runs the first 1-4 min lock onto the step cadence (~155-180), then snap to the HR; in 5 %
+    2-5 isolated samples spike +30-60 bpm; in 10 % one 10-60 s stretch drops out (NaN).
+    Rounded, within 30-230 bpm."""
+    hr = hr_bpm.copy()
+    if rng.random() < CADENCE_LOCK_P:
+        lock = t_s < rng.uniform(*CADENCE_LOCK_S)
+        hr[lock] = cadence_spm[lock] + rng.normal(0, 0.7, lock.sum())
+    if rng.random() < SPIKE_P and len(hr) >= 100:                          # >= 10 samples apart
+        at = 10 * rng.choice(np.arange(1, len(hr) // 10), int(rng.integers(*SPIKE_COUNT)), replace=False)
+        hr[at] += rng.uniform(*SPIKE_BPM, len(at))
+    if rng.random() < DROPOUT_P:
+        t0 = rng.uniform(0, t_s[-1])
+        hr[(t_s >= t0) & (t_s < t0 + rng.uniform(*DROPOUT_S))] = np.nan
+    return np.clip(np.round(hr), *HR_RECORDED_BPM)
+
+
+def _readiness_bpm(a: _Athlete, wellness: dict, rng: np.random.Generator) -> float:
+    """The day's HR offset at a given pace from the morning's wellness [A]: +0.5 bpm per bpm of
+    morning HR above baseline, +1 bpm per hour of sleep short of 7.3 h, -6 bpm per unit of
+    ln(HRV / baseline), plus an unobserved N(0, 2) day component."""
+    return float(READY_MORNING_HR_GAIN * (wellness["hr_rest_morning"] - a.hr_rest)
+                 + READY_SLEEP_BPM_PER_H * max(SLEEP_MEAN_H - wellness["sleep_h"], 0.0)
+                 + READY_HRV_BPM_PER_LN * np.log(wellness["hrv_ms"] / a.hrv_ms)
+                 + rng.normal(0, READY_DAY_SD_BPM))
 
 
 def _round_plate(weight_kg: float) -> float:
@@ -403,11 +456,13 @@ def _strength_session(a: _Athlete, exercises: list[dict], weights: dict[str, flo
     return rows, float(np.clip(work_s, 45 * 60, 80 * 60))
 
 
-def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: int, seed: int) -> dict:
+def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: int, seed: int,
+                      weather_c: np.ndarray) -> dict:
     """Day-by-day training, wellness and tests of one athlete. Fatigue state: ATL/CTL of the
     daily sRPE load (EWMA 7 d / 42 d, DESIGN.md) and Banister F/G of strength load (§4.1). The
     WARMUP_WEEKS before `start` are simulated too, so the state at `start` is a trained one, but
-    only days from `start` on are returned."""
+    only days from `start` on are returned. `weather_c`: the town's daily anomaly from the first
+    warm-up day on."""
     rng = _rng(seed, STREAM_TRAINING, a.athlete_id)
     program = _make_program(a, rng)
     template = _week_template(a)
@@ -452,10 +507,12 @@ def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: 
             else:
                 kind = {"quality": "intervals" if week % 2 == 0 else "tempo"}.get(kind, kind)
                 kind = "easy" if deload and kind in ("intervals", "tempo") else kind
-                route = _pick_route(a, routes, kind, deload, vo2max, rng)
-                # fatigue offset 0.012 bpm per a.u. of ATL (~3 bpm at a typical 250) [A]
-                samples, activity = _simulate_run(a, route, kind, vo2max, 0.012 * atl, rng)
-                srpe = np.clip(activity.pop("srpe_raw") + 1.5 * (ratio - 1) + rng.normal(0, 0.4), 1, 10)
+                run_rng = _rng(seed, STREAM_RUNS, a.athlete_id, d + 7 * WARMUP_WEEKS, k)
+                route = _pick_route(a, routes, kind, deload, vo2max, run_rng)
+                offset_bpm = FATIGUE_BPM_PER_ATL * atl + _readiness_bpm(a, wellness, run_rng)
+                temp_c = _air_temp_c(start_time, weather_c[d + 7 * WARMUP_WEEKS])
+                samples, activity = _simulate_run(a, route, kind, vo2max, offset_bpm, temp_c, run_rng)
+                srpe = np.clip(activity.pop("srpe_raw") + 1.5 * (ratio - 1) + run_rng.normal(0, 0.4), 1, 10)
                 activity.update(sport="running", name=f"{RUN_LABEL[kind]} - {route.name}", device=a.device)
                 rec["samples"].append((len(rec["activities"]), samples))
                 run_h += activity["moving_time_s"] / 3600
@@ -481,24 +538,27 @@ def _morning_wellness(a: _Athlete, day: dt.date, atl_ctl_ratio: float, soreness_
     """Morning form, before the day's training [A]: sleep N(7.3, 0.8) h; resting HR rises and
     HRV falls with ATL/CTL (+8 bpm, -30 % per unit); soreness 0-10 follows the strength load of
     the last days (DOMS, 2-day decay)."""
-    sleep_h = float(np.clip(rng.normal(7.3, 0.8), 4, 10).round(1))
+    sleep_h = float(np.clip(rng.normal(SLEEP_MEAN_H, 0.8), 4, 10).round(1))
     fatigue = atl_ctl_ratio - 1
     return {
         "athlete_id": a.athlete_id, "day": day, "sleep_h": sleep_h,
         "soreness": float(np.clip(np.round(1 + soreness_load / 100 + 1.5 * fatigue + rng.normal(0, 0.8)), 0, 10))
                     + 0.0,
-        "hr_rest_morning": float(np.round(a.hr_rest + 8 * fatigue - 0.8 * (sleep_h - 7.3) + rng.normal(0, 2))),
+        "hr_rest_morning": float(np.round(a.hr_rest + 8 * fatigue - 0.8 * (sleep_h - SLEEP_MEAN_H)
+                                          + rng.normal(0, 2))),
         "hrv_ms": float(np.round(a.hrv_ms * np.exp(-0.35 * fatigue + rng.normal(0, 0.1)), 1)),
     }
 
 
 def _pick_route(a: _Athlete, routes: list[Route], kind: str, deload: bool, vo2max: float,
                 rng: np.random.Generator) -> Route:
-    """The route whose length best matches the planned duration (one of the two closest)."""
+    """The route whose length best matches the planned duration at the kind's mean easy or long
+    pace (one of the two closest)."""
     minutes = {"easy": (35, 55) if a.runs_per_week >= 4 else (30, 45),
                "long": (75, 105) if a.runs_per_week >= 4 else (55, 75),
                "tempo": (40, 55), "intervals": (45, 60)}[kind]
-    target_m = rng.uniform(*minutes) * 60 * (0.65 if deload else 1.0) * ph.flat_speed_mps(0.64, vo2max, a.economy)
+    frac = np.mean(LONG_VO2R if kind == "long" else EASY_VO2R)
+    target_m = rng.uniform(*minutes) * 60 * (0.65 if deload else 1.0) * ph.flat_speed_mps(frac, vo2max, a.economy)
     min_m = {"easy": 0, "long": 9000, "tempo": 6000, "intervals": 5000}[kind]
     options = [r for r in routes if r.length_m >= min_m] or routes[-1:]
     if kind == "intervals":                                      # reps on the flatter loops
@@ -529,19 +589,47 @@ def _fitness_test(a: _Athlete, d: int, day: dt.date, vo2max: float, run_h: float
     }
 
 
+def _window(cfg: DemoConfig) -> tuple[dt.date, dt.date, int]:
+    """(first visible day, last day, number of visible days) of `cfg`."""
+    end = cfg.end_date or dt.date.today() - dt.timedelta(days=1)
+    n_days = 7 * cfg.weeks
+    return end - dt.timedelta(days=n_days - 1), end, n_days
+
+
+def _weather_c(cfg: DemoConfig) -> np.ndarray:
+    """The town's daily weather anomaly (degC) from the first warm-up day to the last day."""
+    _, _, n_days = _window(cfg)
+    return ph.weather_anomaly_c(7 * WARMUP_WEEKS + n_days, _rng(cfg.seed, STREAM_WEATHER))
+
+
+def _air_temp_c(when: dt.datetime, weather_c: float) -> float:
+    """Air temperature (degC) at a run's start: season, time of day and the day's weather
+    (physiology.air_temp_c [A])."""
+    hour = when.hour + when.minute / 60 + when.second / 3600
+    return float(ph.air_temp_c(when.timetuple().tm_yday, hour, weather_c))
+
+
+def run_air_temp_c(cfg: DemoConfig, start_times) -> np.ndarray:
+    """Air temperature (degC) at the given start times in the demo of `cfg` (not stored; the
+    generator's hidden weather, for tests and notes)."""
+    start, _, _ = _window(cfg)
+    weather_c = _weather_c(cfg)
+    first = start - dt.timedelta(weeks=WARMUP_WEEKS)
+    return np.array([_air_temp_c(t, weather_c[(t.date() - first).days]) for t in pd.to_datetime(start_times)])
+
+
 def build_demo(cfg: DemoConfig) -> DemoData:
     """The demo squad and cohort for `cfg`; training covers the `weeks` ending on `end_date`.
     Activity ids are 1.. in order of start time."""
     if not (1 <= cfg.athletes <= 500 and cfg.weeks >= 1):
         raise ValueError("the demo needs 1-500 athletes and at least one week")
-    end = cfg.end_date or dt.date.today() - dt.timedelta(days=1)
-    n_days = 7 * cfg.weeks
-    start = end - dt.timedelta(days=n_days - 1)
+    start, end, n_days = _window(cfg)
+    weather_c = _weather_c(cfg)
     athletes = _make_athletes(cfg.athletes, cfg.seed, end)
     routes = build_routes(_rng(cfg.seed, STREAM_ROUTES))
     activities, runs, sets, tests, wellness = [], [], [], [], []
     for a in athletes:
-        out = _simulate_athlete(a, routes, start, n_days, cfg.seed)
+        out = _simulate_athlete(a, routes, start, n_days, cfg.seed, weather_c)
         offset = len(activities)          # keys index the squad-wide activity list
         activities += out["activities"]
         runs += [(offset + key, samples) for key, samples in out["samples"]]

@@ -14,6 +14,23 @@ from engine.load.settings import LoadSettings
 VO2_REST = 3.5            # ml/kg/min, 1 MET (§3.1, ACSM)
 O2_J_PER_ML = 20.9        # J per ml O2, energetic equivalent (§3.1 [A], ~20-21 kJ/l)
 DRIFT_ONSET_S = 600.0     # cardiac drift starts after ~10 min (§3.4, Wingo 2012)
+# §3.4 (Wingo, Ganio & Cureton 2012): drift is larger in heat and with dehydration, the two
+# effects additive. Form and gains [A], chosen so that a 60 min run at 65 % VO2R gets ~+10 % HR
+# from drift at 15 degC and ~+16-17 % at 28 degC (§3.4: +12-16 % over long moderate bouts).
+DRIFT_HEAT_ONSET_C = 15.0          # drift rate grows with air temperature above this [A]
+DRIFT_HEAT_GAIN_PER_C = 0.05       # x (1 + 0.05 per degC above 15): x1.65 at 28 degC [A]
+DEHYDRATION_ONSET_S = 2700.0       # sweat loss starts to count after ~45 min [A]
+DEHYDRATION_GAIN_PER_H = 0.6       # + 0.6 x the drift rate per hour run beyond 45 min [A]
+HEAT_HR_ONSET_C = 20.0             # direct thermoregulatory HR offset above this [A]
+HEAT_HR_BPM_PER_C = 0.5            # bpm per degC above 20 (skin blood flow), constant over the run [A]
+# Air temperature of a temperate town [A]: seasonal cosine + afternoon peak + weather.
+TEMP_MEAN_C = 11.0                 # annual mean
+TEMP_SEASON_AMPLITUDE_C = 8.0      # half the July-January difference
+TEMP_PEAK_DOY = 205                # warmest ~24 July
+TEMP_DIURNAL_AMPLITUDE_C = 4.0     # half the day's range: 07:00 ~5 degC cooler than 18:00
+TEMP_PEAK_HOUR = 15.0              # warmest mid-afternoon, coldest ~03:00
+WEATHER_SD_C = 3.0                 # day-to-day weather anomaly, SD
+WEATHER_AR1 = 0.7                  # its lag-1 day correlation (spells of warm / cold days)
 TAU_FITNESS_D, TAU_FATIGUE_D = 42.0, 7.0  # Banister defaults (§4.1)
 
 # §4.3: Tuchscherer RTS chart, %1RM indexed by reps + RIR = 1..15.
@@ -63,12 +80,36 @@ def first_order_response(x, tau_s, y0, dt_s=1.0):
     return y
 
 
-def drift_bpm(frac_vo2r, rate_bpm_per_s, dt_s=1.0):
-    """Cardiac drift, bpm: d drift/dt = c * max(0, %VO2R - 0.4) after 10 min (§3.4 [A] form;
-    c ~ 0.024 bpm/s gives ~ +12 % HR over 60 min at 65 % VO2R)."""
+def drift_bpm(frac_vo2r, rate_bpm_per_s, dt_s=1.0, temp_c=DRIFT_HEAT_ONSET_C):
+    """Cardiac drift, bpm: d drift/dt = c * max(0, %VO2R - 0.4) * (1 + heat + dehydration) after
+    10 min (§3.4 [A] form), heat = 0.05 per degC above 15, dehydration = 0.6 per hour beyond 45 min
+    (additive, §3.4 Wingo 2012). c ~ 0.02 bpm/s gives ~ +10 % HR over 60 min at 65 % VO2R at
+    15 degC, ~ +16 % at 28 degC; a 100 min run gets ~ +15 % more drift from dehydration."""
     t_s = np.arange(len(frac_vo2r)) * dt_s
     active = np.maximum(np.asarray(frac_vo2r) - 0.4, 0.0) * (t_s >= DRIFT_ONSET_S)
-    return rate_bpm_per_s * np.cumsum(active) * dt_s
+    gain = (1.0 + DRIFT_HEAT_GAIN_PER_C * max(temp_c - DRIFT_HEAT_ONSET_C, 0.0)
+            + DEHYDRATION_GAIN_PER_H * np.maximum(t_s - DEHYDRATION_ONSET_S, 0.0) / 3600.0)
+    return rate_bpm_per_s * np.cumsum(active * gain) * dt_s
+
+
+def heat_offset_bpm(temp_c):
+    """Direct HR offset in the heat, bpm: 0.5 per degC above 20 degC [A] (skin blood flow)."""
+    return HEAT_HR_BPM_PER_C * np.maximum(np.asarray(temp_c, dtype=float) - HEAT_HR_ONSET_C, 0.0)
+
+
+def air_temp_c(day_of_year, hour, weather_c=0.0):
+    """Air temperature, degC [A]: 11 + 8 cos(2 pi (doy - 205) / 365.25) + 4 cos(2 pi (hour - 15) / 24)
+    + the day's weather anomaly."""
+    season = np.cos(2 * np.pi * (np.asarray(day_of_year) - TEMP_PEAK_DOY) / 365.25)
+    diurnal = np.cos(2 * np.pi * (np.asarray(hour) - TEMP_PEAK_HOUR) / 24.0)
+    return TEMP_MEAN_C + TEMP_SEASON_AMPLITUDE_C * season + TEMP_DIURNAL_AMPLITUDE_C * diurnal + weather_c
+
+
+def weather_anomaly_c(n_days, rng):
+    """Daily weather anomaly, degC: stationary AR(1), SD 3, lag-1 correlation 0.7 [A]."""
+    e = rng.standard_normal(n_days)
+    e[:1] /= np.sqrt(1 - WEATHER_AR1**2)                      # start in the stationary state
+    return WEATHER_SD_C * lfilter([np.sqrt(1 - WEATHER_AR1**2)], [1.0, -WEATHER_AR1], e)
 
 
 def rts_fraction_1rm(reps_plus_rir):

@@ -90,16 +90,19 @@ def registry(store: Store) -> pd.DataFrame:
 def summary(store: Store) -> pd.DataFrame:
     """One row per registered version, newest first: kind, version, trained_at, data_fingerprint,
     headline_metric, best_model and its value, best_baseline and its value (on "db"), and beats
-    (the best model is above the best baseline)."""
+    (the best model is better than the best baseline: above it, or below it for an error, when the
+    card says lower_is_better)."""
     rows = []
     for r in registry(store).itertuples():
         c = json.loads((Path(r.artifact_path) / "card.json").read_text())
         db = pd.DataFrame([m for m in c["metrics"] if m["dataset"] == "db" and m["metric"] == c["headline_metric"]])
-        best = db[db["model"].isin(c["models"])].sort_values("value").iloc[-1]
-        base = db[db["model"].isin(c["baselines"])].sort_values("value").iloc[-1]
+        lower = bool(c.get("lower_is_better"))
+        best = db[db["model"].isin(c["models"])].sort_values("value", ascending=not lower).iloc[-1]
+        base = db[db["model"].isin(c["baselines"])].sort_values("value", ascending=not lower).iloc[-1]
         rows.append({"kind": r.kind, "version": r.version, "trained_at": r.trained_at,
                      "data_fingerprint": r.data_fingerprint, "headline_metric": c["headline_metric"],
                      "best_model": best["model"], "model_value": best["value"], "best_baseline": base["model"],
-                     "baseline_value": base["value"], "beats": bool(best["value"] > base["value"])})
+                     "baseline_value": base["value"],
+                     "beats": bool(best["value"] < base["value"] if lower else best["value"] > base["value"])})
     return pd.DataFrame(rows, columns=["kind", "version", "trained_at", "data_fingerprint", "headline_metric",
                                        "best_model", "model_value", "best_baseline", "baseline_value", "beats"])
