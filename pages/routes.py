@@ -48,7 +48,10 @@ except ModelNotTrained:
     ranking = None
     train_prompt("routes ranked by predicted HR")
 if ranking is not None:
-    if ranking.population:
+    if not ranking.history:
+        st.warning("This athlete has no run with heart rate yet: the population model predicts them without any "
+                   "history, so treat these figures as rough.", icon=":material/warning:")
+    elif ranking.population:
         st.caption("This athlete has too few runs for their own model: the population model predicts them.")
     st.dataframe(ranked.assign(rank=range(1, len(ranked) + 1)), hide_index=True, key="ranked_routes",
                  column_order=["rank", "name", "hr_mean_bpm", "hr_max_bpm",
@@ -76,7 +79,8 @@ if ranking is not None:
         st_folium(maps.routes_map([(route.label, route.representative.lat, route.representative.lon)], tiles, 320),
                   height=320, use_container_width=True, returned_objects=[], key="route_map")
     st.caption("Predicted by the HR model from each route's hills and the pace the speed model expects of this athlete "
-               "tomorrow morning, with their latest run as context.")
+               "tomorrow morning (it knows their weekly habits, e.g. a hard session on the day they usually do one), "
+               "with their latest run as context.")
 
 st.subheader("Every route the squad has run")
 left, right = st.columns([1, 1], gap="medium")

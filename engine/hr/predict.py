@@ -149,10 +149,11 @@ def athlete_stub(store: Store, athlete_id: int, start: dt.datetime) -> tuple[Run
 @dataclass(frozen=True)
 class RouteRanking:
     """routes.rank's table and curves (route_id -> (t_min, hr_bpm)); population: the athlete has
-    no embedding of their own."""
+    no embedding of their own; history: they have a run to serve as the context."""
     table: pd.DataFrame
     curves: dict
     population: bool
+    history: bool
 
 
 def find_routes(store: Store, athlete_id: int, distance_km: float, target_hr_bpm: float | None = None,
@@ -165,4 +166,4 @@ def find_routes(store: Store, athlete_id: int, distance_km: float, target_hr_bpm
     stub, previous = athlete_stub(store, athlete_id, start)
     table, curves = route_catalog.rank(fitted, routes(store), stub, previous, distance_km, target_hr_bpm, ceiling_bpm,
                                        start)
-    return RouteRanking(table, curves, not fitted.knows(athlete_id))
+    return RouteRanking(table, curves, not fitted.knows(athlete_id), previous is not None)
