@@ -258,6 +258,15 @@ def confusion_chart(matrix: list[list[int]], classes: list[str], title: str) -> 
     return fig
 
 
+HR_LINE_COLORS = {"target": "#2e7d32", "ceiling": "#a50026"}
+
+
+def _hr_line(fig: go.Figure, bpm: float, kind: str) -> None:
+    """A dotted horizontal line at a target or ceiling HR, labelled with its value."""
+    fig.add_hline(y=bpm, line=dict(color=HR_LINE_COLORS[kind], width=1, dash="dot"),
+                  annotation_text=f"{kind} {bpm:.0f} bpm", annotation_position="top left")
+
+
 def predicted_hr_chart(time: pd.DataFrame, what_if: pd.DataFrame | None, what_if_label: str,
                        ceiling_bpm: float, onsets: pd.DataFrame) -> go.Figure:
     """Real against predicted HR (bpm) over elapsed time (min), the what-if curve, the warning
@@ -272,8 +281,7 @@ def predicted_hr_chart(time: pd.DataFrame, what_if: pd.DataFrame | None, what_if
         fig.add_trace(go.Scatter(x=what_if["t_min"], y=what_if["hr_pred_bpm"], name=what_if_label, mode="lines",
                                  line=dict(color=COLORS[2], width=2, dash="dash"),
                                  hovertemplate="what-if %{y:.0f} bpm<extra></extra>"))
-    fig.add_hline(y=ceiling_bpm, line=dict(color="#a50026", width=1, dash="dot"),
-                  annotation_text=f"ceiling {ceiling_bpm:.0f} bpm", annotation_position="top left")
+    _hr_line(fig, ceiling_bpm, "ceiling")
     if len(onsets):
         fig.add_trace(go.Scatter(x=onsets["t_min"], y=onsets["forecast_bpm"], name="Ease-off warning", mode="markers",
                                  marker=dict(symbol="triangle-down", size=11, color="#a50026"),
@@ -301,9 +309,7 @@ def route_hr_chart(curves: dict, names: dict, target_bpm: float | None, ceiling_
                                  line=dict(color=COLORS[k % len(COLORS)], width=2 if k == 0 else 1.4),
                                  hovertemplate=f"{names[route_id]}: %{{y:.0f}} bpm<extra></extra>"))
     if target_bpm is not None:
-        fig.add_hline(y=target_bpm, line=dict(color="#2e7d32", dash="dot"), annotation_text=f"target {target_bpm:.0f} bpm",
-                      annotation_position="top left")
+        _hr_line(fig, target_bpm, "target")
     if ceiling_bpm is not None:
-        fig.add_hline(y=ceiling_bpm, line=dict(color="#a50026", dash="dot"),
-                      annotation_text=f"ceiling {ceiling_bpm:.0f} bpm", annotation_position="top left")
+        _hr_line(fig, ceiling_bpm, "ceiling")
     return themed(fig, "Predicted heart rate on the best routes", "elapsed time (min)", "HR (bpm)", height=380)

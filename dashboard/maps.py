@@ -157,6 +157,25 @@ class FitOnResize(MacroElement):
         self.bounds, self.top_left, self.bottom_right = bounds, list(top_left), list(bottom_right)
 
 
+def _base_map(points: np.ndarray, tiles: str, height: int) -> folium.Map:
+    """A map centred on `points` (lat, lon) that loads the vendored Leaflet; tiles "none" or
+    "OpenStreetMap"."""
+    m = folium.Map(location=points.mean(axis=0).tolist(), tiles="OpenStreetMap" if tiles == "OpenStreetMap" else None,
+                   control_scale=True, height=height, zoom_snap=0.25, zoom_delta=0.5)
+    m.default_js = [("leaflet", leaflet_url("leaflet.js"))]
+    m.default_css = [("leaflet_css", leaflet_url("leaflet.css"))]
+    m.get_root().header.add_child(folium.Element(MAP_CSS))
+    return m
+
+
+def _fit(m: folium.Map, points: np.ndarray) -> folium.Map:
+    """Fit the map to `points` now and whenever its frame is resized."""
+    bounds = [points.min(axis=0).tolist(), points.max(axis=0).tolist()]
+    m.fit_bounds(bounds, padding_top_left=FIT_TOP_LEFT_PX, padding_bottom_right=FIT_BOTTOM_RIGHT_PX)
+    FitOnResize(bounds, FIT_TOP_LEFT_PX, FIT_BOTTOM_RIGHT_PX).add_to(m)
+    return m
+
+
 def track_map(track: pd.DataFrame, bins: ColourBins, tiles: str = "none", height: int = 460) -> folium.Map:
     """The track (engine.session.detail.track) coloured by `bins`: one polyline per colour bin
     (at most MAX_MAP_POINTS points), a dark casing under it, start (green dot) and finish (ring)
@@ -164,11 +183,7 @@ def track_map(track: pd.DataFrame, bins: ColourBins, tiles: str = "none", height
     located = track.dropna(subset=["lat", "lon"])
     shown = thin(located, MAX_MAP_POINTS)
     points = shown[["lat", "lon"]].to_numpy()
-    m = folium.Map(location=points.mean(axis=0).tolist(), tiles="OpenStreetMap" if tiles == "OpenStreetMap" else None,
-                   control_scale=True, height=height, zoom_snap=0.25, zoom_delta=0.5)
-    m.default_js = [("leaflet", leaflet_url("leaflet.js"))]
-    m.default_css = [("leaflet_css", leaflet_url("leaflet.css"))]
-    m.get_root().header.add_child(folium.Element(MAP_CSS))
+    m = _base_map(points, tiles, height)
 
     folium.PolyLine(points.tolist(), color=CASING, weight=6, opacity=0.4).add_to(m)
     by_bin = _runs(points, bins.bin_of(shown[bins.column]))
@@ -189,10 +204,7 @@ def track_map(track: pd.DataFrame, bins: ColourBins, tiles: str = "none", height
                         tooltip="Finish").add_to(m)
     folium.CircleMarker(points[0].tolist(), radius=6, color="#ffffff", weight=2, fill=True, fill_color="#2e7d32",
                         fill_opacity=1.0, tooltip="Start").add_to(m)
-    bounds = [points.min(axis=0).tolist(), points.max(axis=0).tolist()]
-    m.fit_bounds(bounds, padding_top_left=FIT_TOP_LEFT_PX, padding_bottom_right=FIT_BOTTOM_RIGHT_PX)
-    FitOnResize(bounds, FIT_TOP_LEFT_PX, FIT_BOTTOM_RIGHT_PX).add_to(m)
-    return m
+    return _fit(m, points)
 
 
 ROUTE_COLORS = ("#1f6f8b", "#e07a5f", "#3d405b", "#81b29a", "#99621e", "#6a4c93", "#c44536", "#2a9d8f",
@@ -205,11 +217,7 @@ def routes_map(lines: list[tuple[str, np.ndarray, np.ndarray]], tiles: str = "no
     ROUTE_COLORS with the label as tooltip and a start dot; `highlight` (an index) is drawn thick on
     top, the others thin."""
     points = np.concatenate([np.column_stack([lat, lon]) for _, lat, lon in lines])
-    m = folium.Map(location=points.mean(axis=0).tolist(), tiles="OpenStreetMap" if tiles == "OpenStreetMap" else None,
-                   control_scale=True, height=height, zoom_snap=0.25, zoom_delta=0.5)
-    m.default_js = [("leaflet", leaflet_url("leaflet.js"))]
-    m.default_css = [("leaflet_css", leaflet_url("leaflet.css"))]
-    m.get_root().header.add_child(folium.Element(MAP_CSS))
+    m = _base_map(points, tiles, height)
     order = [k for k in range(len(lines)) if k != highlight] + ([highlight] if highlight is not None else [])
     for k in order:
         label, lat, lon = lines[k]
@@ -219,7 +227,4 @@ def routes_map(lines: list[tuple[str, np.ndarray, np.ndarray]], tiles: str = "no
                         tooltip=label).add_to(m)
     folium.CircleMarker(points[0].tolist(), radius=6, color="#ffffff", weight=2, fill=True, fill_color="#2e7d32",
                         fill_opacity=1.0, tooltip="Start").add_to(m)
-    bounds = [points.min(axis=0).tolist(), points.max(axis=0).tolist()]
-    m.fit_bounds(bounds, padding_top_left=FIT_TOP_LEFT_PX, padding_bottom_right=FIT_BOTTOM_RIGHT_PX)
-    FitOnResize(bounds, FIT_TOP_LEFT_PX, FIT_BOTTOM_RIGHT_PX).add_to(m)
-    return m
+    return _fit(m, points)

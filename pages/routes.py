@@ -1,5 +1,6 @@
 """Routes: every route the squad has run on one map, and the route finder: routes ranked for an
 athlete by the HR the model predicts there against a target average HR or a ceiling."""
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -14,6 +15,7 @@ from engine.models.registry import ModelNotTrained
 from engine.store import app_settings
 
 C = st.column_config
+FALLBACK_HR_MAX_BPM = 190.0  # ceilings and targets before the athlete has any HR
 TARGETS = {"target": "Target average HR", "ceiling": "Stay under a ceiling"}
 
 st.title("Routes")
@@ -28,7 +30,7 @@ tiles = app_settings.get(store(), "map_tiles")
 
 athlete_id = athlete_picker(container=st.sidebar)
 profile = read(report.hr_profile, athlete_id) if athlete_id is not None else None
-hr_max = float(profile["hr_max"]) if profile is not None and profile["hr_max"] == profile["hr_max"] else 190.0
+hr_max = float(profile["hr_max"]) if profile is not None and pd.notna(profile["hr_max"]) else FALLBACK_HR_MAX_BPM
 
 st.subheader("Find a route")
 cols = st.columns([1, 1, 1])

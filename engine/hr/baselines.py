@@ -185,9 +185,6 @@ class FirstOrder:
             self.hr[a], self.speed[a] = self._fit_hr(runs), self._fit_speed(runs)
         return self
 
-    def tau_s(self, athlete_id: int) -> float:
-        return self.hr.get(athlete_id, self.hr[0])[0]
-
     def predict_hr(self, run: Run) -> np.ndarray:
         tau, coef = self.hr.get(run.athlete_id, self.hr[0])
         return _filtered(run, tau) @ coef

@@ -172,10 +172,14 @@ def time_grid(t_s: np.ndarray, distance_m: np.ndarray, altitude_m: np.ndarray, h
         altitude = pd.Series(altitude).interpolate(limit_direction="both").to_numpy()
     else:
         altitude = np.zeros(n)
-    speed = np.diff(distance, prepend=0.0) / STEP_S * 3.6
-    grade = np.nan_to_num(grade_pct(distance, altitude))
-    x = np.column_stack([distance / 1000, altitude, grade, ends / 60, speed])
-    return x, _bin_mean(bins, hr_bpm, n)
+    return _time_x(ends, distance, altitude), _bin_mean(bins, hr_bpm, n)
+
+
+def _time_x(ends_s: np.ndarray, distance_m: np.ndarray, altitude_m: np.ndarray) -> np.ndarray:
+    """TIME_INPUTS of steps ending at ends_s (every STEP_S) with the distance and altitude there."""
+    speed = np.diff(distance_m, prepend=0.0) / STEP_S * 3.6
+    grade = np.nan_to_num(grade_pct(distance_m, altitude_m))
+    return np.column_stack([distance_m / 1000, altitude_m, grade, ends_s / 60, speed])
 
 
 def route_grid(time_x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -210,9 +214,7 @@ def time_inputs(route_x: np.ndarray, speed_kmh: np.ndarray) -> np.ndarray:
     d_edges = np.arange(len(route_x) + 1) * STEP_M
     ends = (np.arange(int(t_edges[-1] // STEP_S)) + 1) * STEP_S
     distance = np.interp(ends, t_edges, d_edges)
-    altitude = np.interp(distance, route_x[:, 0] * 1000, route_x[:, 1])
-    speed = np.diff(distance, prepend=0.0) / STEP_S * 3.6
-    return np.column_stack([distance / 1000, altitude, np.nan_to_num(grade_pct(distance, altitude)), ends / 60, speed])
+    return _time_x(ends, distance, np.interp(distance, route_x[:, 0] * 1000, route_x[:, 1]))
 
 
 def scale_time(time_x: np.ndarray, pace_factor: float) -> np.ndarray:
@@ -220,10 +222,7 @@ def scale_time(time_x: np.ndarray, pace_factor: float) -> np.ndarray:
     distance_m = np.concatenate([[0.0], time_x[:, 0] * 1000])
     t_s = np.arange(len(distance_m)) * STEP_S / pace_factor
     ends = (np.arange(int(t_s[-1] // STEP_S)) + 1) * STEP_S
-    distance = np.interp(ends, t_s, distance_m)
-    altitude = np.interp(ends, t_s[1:], time_x[:, 1])
-    speed = np.diff(distance, prepend=0.0) / STEP_S * 3.6
-    return np.column_stack([distance / 1000, altitude, np.nan_to_num(grade_pct(distance, altitude)), ends / 60, speed])
+    return _time_x(ends, np.interp(ends, t_s, distance_m), np.interp(ends, t_s[1:], time_x[:, 1]))
 
 
 RUN_SQL = """

@@ -66,6 +66,7 @@ def candidates(run: Run, pool: list[Run], seed: int) -> list[Run]:
 
 
 def route_gaps(model, run: Run, previous: Run | None, cands: list[Run]) -> np.ndarray:
+    """Mean squared gap (bpm^2) between the HR predicted on each candidate's inputs and run's HR."""
     items = [encode(run, previous, model.vocab, "hr", model.fill("hr"), x=c.time_x) for c in cands]
     gaps = []
     for pred in predict_items(model.hr_net, items):

@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import pickle
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ import torch
 from engine.hr.baselines import FirstOrder, MeanModel, StepModel
 from engine.hr.dataset import ROUTE_INPUTS, TIME_INPUTS, HrData, Run, Scalers, time_inputs
 from engine.hr.model import (SHORT_WINDOW, CurveNet, Params, ShortTermNet, Vocab, encode, fit_curve, fit_short,
-                             predict_items, predict_short)
+                             predict_items, predict_short, window_view)
 
 BASELINES = ["global_mean", "athlete_mean", "mlp", "lightgbm", "first_order"]
 
@@ -34,7 +35,7 @@ class HrModel:
     short_net: ShortTermNet
     baselines: dict
 
-    @property
+    @cached_property
     def vocab(self) -> Vocab:
         return Vocab(self.athletes, self.sports)
 
@@ -52,36 +53,41 @@ class HrModel:
         return predict_items(net, [encode(r, previous[r.activity_id], self.vocab, target, self.fill(target))
                                    for r in runs])
 
+    def _curve(self, target: str, run: Run, previous: Run | None, x: np.ndarray,
+               start: dt.datetime | None = None) -> np.ndarray:
+        """One curve for `run`'s athlete (the population model when unknown) on inputs `x`."""
+        net = self.hr_net if target == "hr" else self.speed_net
+        return predict_items(net, [encode(run, previous, self.vocab, target, self.fill(target), x=x,
+                                          athlete_known=self.knows(run.athlete_id), start=start)])[0]
+
+    def speed_on(self, run: Run, previous: Run | None, route_x: np.ndarray | None = None,
+                 start: dt.datetime | None = None) -> np.ndarray:
+        """Speed (km/h) for `run`'s athlete along a route (distance grid; default the run's own)."""
+        return self._curve("speed", run, previous, run.route_x if route_x is None else route_x, start)
+
+    def hr_on(self, run: Run, previous: Run | None, time_x: np.ndarray, start: dt.datetime | None = None) -> np.ndarray:
+        """HR (bpm) for `run`'s athlete on a given time grid (TIME_INPUTS)."""
+        return self._curve("hr", run, previous, time_x, start)
+
     def run_curves(self, run: Run, previous: Run | None, route_x: np.ndarray | None = None,
                    pace_factor: float = 1.0, start: dt.datetime | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The two curves for `run`'s athlete on a route (`route_x` on the distance grid, default the
         run's own): speed predicted along it (km/h, x pace_factor), then HR (bpm) on the time grid
         that speed gives. Returns (speed_kmh, time_x, hr_bpm)."""
         route_x = run.route_x if route_x is None else route_x
-        vocab, known = self.vocab, self.knows(run.athlete_id)
-        speed = predict_items(self.speed_net, [encode(run, previous, vocab, "speed", self.fill("speed"), x=route_x,
-                                                      athlete_known=known, start=start)])[0] * pace_factor
+        speed = self.speed_on(run, previous, route_x, start) * pace_factor
         time_x = time_inputs(route_x, speed)
-        hr = predict_items(self.hr_net, [encode(run, previous, vocab, "hr", self.fill("hr"), x=time_x,
-                                                athlete_known=known, start=start)])[0]
-        return speed, time_x, hr
-
-    def hr_on(self, run: Run, previous: Run | None, time_x: np.ndarray) -> np.ndarray:
-        """HR (bpm) for `run`'s athlete on a given time grid (TIME_INPUTS)."""
-        return predict_items(self.hr_net, [encode(run, previous, self.vocab, "hr", self.fill("hr"), x=time_x,
-                                                  athlete_known=self.knows(run.athlete_id))])[0]
+        return speed, time_x, self.hr_on(run, previous, time_x, start)
 
     def forecast(self, run: Run) -> np.ndarray:
         """The short-term forecast of each step's HR from the 10 steps before it (NaN where those
         lack a reading), bpm, on the run's time grid."""
-        series = np.column_stack([run.hr_bpm, run.time_x[:, 4], run.time_x[:, 1]]).astype(np.float32)
-        out = np.full(len(series), np.nan)
-        if len(series) <= SHORT_WINDOW:
-            return out
-        view = np.lib.stride_tricks.sliding_window_view(series, SHORT_WINDOW, axis=0)[:-1].transpose(0, 2, 1)
+        out = np.full(len(run.hr_bpm), np.nan)
+        view = window_view(run)
         ok = np.isfinite(view[:, :, 0]).all(axis=1)
-        athlete = np.full(ok.sum(), self.vocab.athlete(run.athlete_id), dtype=np.int64)
-        out[SHORT_WINDOW:][ok] = predict_short(self.short_net, np.ascontiguousarray(view[ok]), athlete)
+        if ok.any():
+            athlete = np.full(ok.sum(), self.vocab.athlete(run.athlete_id), dtype=np.int64)
+            out[SHORT_WINDOW:][ok] = predict_short(self.short_net, np.ascontiguousarray(view[ok]), athlete)
         return out
 
     def save(self, directory: Path) -> None:

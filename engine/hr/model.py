@@ -215,10 +215,32 @@ def predict_items(net: CurveNet, items: list[Item], batch: int = 64) -> list[np.
     return out
 
 
-def mae(pred: list[np.ndarray], items_or_targets) -> float:
+def mae(pred: list[np.ndarray], items: list[Item]) -> float:
     """Mean absolute error over every step with a target (pooled)."""
-    err = np.concatenate([p - (getattr(t, "y", t)) for p, t in zip(pred, items_or_targets)])
-    return float(np.nanmean(np.abs(err)))
+    return float(np.nanmean(np.abs(np.concatenate([p - i.y for p, i in zip(pred, items)]))))
+
+
+def _early_stopping(net: nn.Module, epochs: int, patience: int, train_epoch, validate, progress):
+    """Run train_epoch() (returns its last loss) up to `epochs` times and keep the weights of the
+    best validate() error (the loss when validate is None); stop after `patience` epochs without a
+    gain of 1e-3. progress(epoch, epochs) after each epoch."""
+    best, best_state, waited = np.inf, None, 0
+    for epoch in range(epochs):
+        net.train()
+        loss = train_epoch()
+        score = validate() if validate else loss
+        if score < best - 1e-3:
+            best, best_state, waited = score, {k: v.clone() for k, v in net.state_dict().items()}, 0
+        else:
+            waited += 1
+        if progress:
+            progress(epoch + 1, epochs)
+        if waited >= patience:
+            break
+    if best_state is not None:
+        net.load_state_dict(best_state)
+    net.eval()
+    return net
 
 
 def fit_curve(data: HrData, target: str, p: Params, progress=None) -> CurveNet:
@@ -234,9 +256,8 @@ def fit_curve(data: HrData, target: str, p: Params, progress=None) -> CurveNet:
     train = [encode(r, data.previous[r.activity_id], vocab, target, fill) for r in data.train]
     val = [encode(r, data.previous[r.activity_id], vocab, target, fill) for r in data.val]
     optimiser = torch.optim.Adam(net.parameters(), lr=p.lr)
-    best, best_state, waited = np.inf, None, 0
-    for epoch in range(p.epochs):
-        net.train()
+
+    def train_epoch() -> float:
         for chunk in _batches(train, p.batch, rng):
             inputs, y = _batch([train[k] for k in chunk])
             unknown = torch.from_numpy(rng.random(len(chunk)) < p.unknown_athlete_p)
@@ -248,32 +269,31 @@ def fit_curve(data: HrData, target: str, p: Params, progress=None) -> CurveNet:
             loss.backward()
             nn.utils.clip_grad_norm_(net.parameters(), 1.0)
             optimiser.step()
-        score = mae(predict_items(net, val), val) if val else float(loss)
-        if score < best - 1e-3:
-            best, best_state, waited = score, {k: v.clone() for k, v in net.state_dict().items()}, 0
-        else:
-            waited += 1
-        if progress:
-            progress(epoch + 1, p.epochs)
-        if waited >= p.patience:
-            break
-    if best_state is not None:
-        net.load_state_dict(best_state)
-    net.eval()
-    return net
+        return float(loss)
+
+    return _early_stopping(net, p.epochs, p.patience, train_epoch,
+                           (lambda: mae(predict_items(net, val), val)) if val else None, progress)
 
 
 # ---------------------------------------------------------------- short term
+
+def window_view(run: Run) -> np.ndarray:
+    """The window before each step from step SHORT_WINDOW on: (n - SHORT_WINDOW, SHORT_WINDOW, 3)
+    float32 of HR (bpm), speed (km/h), altitude (m); empty for a shorter run."""
+    series = np.column_stack([run.hr_bpm, run.time_x[:, 4], run.time_x[:, 1]]).astype(np.float32)
+    if len(series) <= SHORT_WINDOW:
+        return np.empty((0, SHORT_WINDOW, SHORT_CHANNELS), np.float32)
+    return np.lib.stride_tricks.sliding_window_view(series, SHORT_WINDOW, axis=0)[:-1].transpose(0, 2, 1)
+
 
 def windows(runs: list[Run]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every window of SHORT_WINDOW steps with HR in each step and in the next one:
     (window (N, SHORT_WINDOW, 3) raw, next HR (N,), athlete_id (N,), hr_max_bpm (N,))."""
     out_w, out_y, out_a, out_m = [], [], [], []
     for r in runs:
-        series = np.column_stack([r.hr_bpm, r.time_x[:, 4], r.time_x[:, 1]])
-        if len(series) <= SHORT_WINDOW:
+        view = window_view(r)
+        if not len(view):
             continue
-        view = np.lib.stride_tricks.sliding_window_view(series, SHORT_WINDOW, axis=0)[:-1].transpose(0, 2, 1)
         nxt = r.hr_bpm[SHORT_WINDOW:]
         ok = np.isfinite(view[:, :, 0]).all(axis=1) & np.isfinite(nxt)
         out_w.append(view[ok])
@@ -310,9 +330,8 @@ def fit_short(data: HrData, p: Params, progress=None) -> ShortTermNet:
     vw, vy, va, _ = windows(data.val)
     v_athletes = np.array([vocab.athlete(i) for i in va], dtype=np.int64)
     optimiser = torch.optim.Adam(net.parameters(), lr=p.lr)
-    best, best_state, waited = np.inf, None, 0
-    for epoch in range(p.short_epochs):
-        net.train()
+
+    def train_epoch() -> float:
         pick = rng.permutation(len(w))[:p.short_windows_per_epoch]
         for k in range(0, len(pick), 256):
             rows = pick[k:k + 256]
@@ -322,16 +341,8 @@ def fit_short(data: HrData, p: Params, progress=None) -> ShortTermNet:
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
-        score = float(np.abs(predict_short(net, vw, v_athletes) - vy).mean()) if len(vw) else float(loss)
-        if score < best - 1e-3:
-            best, best_state, waited = score, {k: v.clone() for k, v in net.state_dict().items()}, 0
-        else:
-            waited += 1
-        if progress:
-            progress(epoch + 1, p.short_epochs)
-        if waited >= p.patience:
-            break
-    if best_state is not None:
-        net.load_state_dict(best_state)
-    net.eval()
-    return net
+        return float(loss)
+
+    return _early_stopping(net, p.short_epochs, p.patience, train_epoch,
+                           (lambda: float(np.abs(predict_short(net, vw, v_athletes) - vy).mean())) if len(vw) else None,
+                           progress)

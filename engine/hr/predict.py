@@ -102,7 +102,7 @@ def session_prediction(store: Store, activity_id: int, pace_factor: float = 1.0,
         raise ValueError(f"pace factor {pace_factor} is outside {PACE_RANGE}")
     run, previous = runs[index], runs[index - 1] if index else None
     hr_pred = fitted.hr_on(run, previous, run.time_x)
-    speed_pred = fitted.run_curves(run, previous)[0]
+    speed_pred = fitted.speed_on(run, previous)
     what_if = None
     if other_route_id is not None:
         chosen = next((r for r in routes(store) if r.route_id == other_route_id), None)

@@ -8,6 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from engine.hr.dataset import INPUT_UNITS, MIN_RUNS, ROUTE_INPUTS, STEP_M, STEP_S, TIME_INPUTS, HrData, build
 from engine.hr.evaluate import evaluate
@@ -22,7 +23,6 @@ LEARNT = ["fitrec"]
 
 
 def _fingerprint(data: HrData) -> str:
-    import pandas as pd
     return fingerprint(pd.DataFrame({"activity_id": [r.activity_id for r in data.train],
                                      "steps": [len(r.time_x) for r in data.train],
                                      "hr_sum": [float(np.nansum(r.hr_bpm)) for r in data.train]}))
