@@ -262,9 +262,11 @@ HR_LINE_COLORS = {"target": "#2e7d32", "ceiling": "#a50026"}
 
 
 def _hr_line(fig: go.Figure, bpm: float, kind: str) -> None:
-    """A dotted horizontal line at a target or ceiling HR, labelled with its value."""
-    fig.add_hline(y=bpm, line=dict(color=HR_LINE_COLORS[kind], width=1, dash="dot"),
-                  annotation_text=f"{kind} {bpm:.0f} bpm", annotation_position="top left")
+    """A dotted horizontal line at a target or ceiling HR, named with its value in the legend (a
+    label on the plot would sit on the curves)."""
+    line = dict(color=HR_LINE_COLORS[kind], width=1, dash="dot")
+    fig.add_hline(y=bpm, line=line)
+    fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", line=line, name=f"{kind} {bpm:.0f} bpm"))
 
 
 def predicted_hr_chart(time: pd.DataFrame, what_if: pd.DataFrame | None, what_if_label: str,

@@ -62,7 +62,7 @@ def session_panel(activity_id: int) -> None:
         metric("Speed error, this run", prediction.speed_mae_kmh, "km/h",
                help="Mean absolute difference between the predicted and the real moving speed per 50 m")
     with cols[2]:
-        metric("This run in the data", prediction.split.split(" (")[0].capitalize(),
+        metric("This run in the data", prediction.split.split(" (")[0].split(":")[0].capitalize(),
                help=f"Where the run falls in the split: {prediction.split}. A training run's error is optimistic; "
                     "the Models page gives the held-out figures")
     ceiling = ceiling_picker(prediction.hr_max_bpm, "hr_ceiling") * prediction.hr_max_bpm
