@@ -315,3 +315,57 @@ def route_hr_chart(curves: dict, names: dict, target_bpm: float | None, ceiling_
     if ceiling_bpm is not None:
         _hr_line(fig, ceiling_bpm, "ceiling")
     return themed(fig, "Predicted heart rate on the best routes", "elapsed time (min)", "HR (bpm)", height=380)
+
+
+RELATION_STYLES = {"muscle": ("Shares a primary muscle", "#c9ced6", "solid"),
+                   "order": ("Next exercise in the session", "#8d99ae", "dot"),
+                   "next": ("Next session of the exercise", "#3d405b", "dash")}
+
+
+def exercise_graph_chart(nodes: pd.DataFrame, edges: dict, names: dict, weeks: int = 4) -> go.Figure:
+    """The athlete's exercise graph over their last `weeks` weeks: one marker per exercise session
+    (x: day, y: exercise), coloured by its first primary muscle, with the graph's three relations
+    as lines. nodes: the graph's node frame (positions = node ids); edges: relation -> (2, E)."""
+    from plotly.colors import qualitative
+
+    shown = nodes["day"] >= nodes["day"].max() - pd.Timedelta(weeks=weeks)
+    frame = nodes.assign(name=nodes["exercise_id"].map(names).fillna(nodes["exercise_id"]),
+                         muscle=nodes["primary_muscles"].map(lambda m: m[0] if len(m) else "other"))
+    order = frame[shown].sort_values(["muscle", "name"])["name"].unique().tolist()
+    fig = go.Figure()
+    for relation, (label, colour, dash) in RELATION_STYLES.items():
+        e = edges[relation]
+        keep = shown.to_numpy()[e[0]] & shown.to_numpy()[e[1]]
+        xs, ys = [], []
+        for a, b in e[:, keep].T:
+            xs += [frame["day"].iloc[a], frame["day"].iloc[b], None]
+            ys += [frame["name"].iloc[a], frame["name"].iloc[b], None]
+        fig.add_scatter(x=xs, y=ys, mode="lines", name=label, hoverinfo="skip",
+                        line=dict(color=colour, width=1, dash=dash))
+    palette = qualitative.Safe + qualitative.Vivid
+    for i, (muscle, group) in enumerate(frame[shown].groupby("muscle", sort=True)):
+        fig.add_scatter(x=group["day"], y=group["name"], mode="markers", name=muscle,
+                        marker=dict(size=11, color=palette[i % len(palette)], line=dict(width=1, color="white")),
+                        customdata=np.stack([group["top_weight_kg"], group["top_reps"], group["rpe"]], axis=1),
+                        hovertemplate="%{y}<br>%{x|%a %d %b}<br>top set %{customdata[0]:.1f} kg × "
+                                      "%{customdata[1]:.0f}, RPE %{customdata[2]:.1f}<extra>%{fullData.name}</extra>")
+    fig = themed(fig, f"Exercise graph, last {weeks} weeks: one dot per exercise session", "", "",
+                 height=max(360, 120 + 26 * len(order)))
+    fig.update_layout(hovermode="closest", legend=dict(orientation="v", x=1.02, y=1, yanchor="top"))
+    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], automargin=True)
+    return fig
+
+
+def shap_chart(frame: pd.DataFrame, labels: dict, units: dict, unit: str, title: str, top: int = 10) -> go.Figure:
+    """Horizontal SHAP bars (frame: feature, value, shap; sorted by |shap|), the top `top`, each
+    labelled with the feature's value; positive pushes the prediction up (in `unit`)."""
+    shown = frame.head(top).iloc[::-1]
+    text = [f"{labels.get(f, f)} = {v:,.4g}" for f, v in zip(shown["feature"], shown["value"])]
+    fig = go.Figure(go.Bar(x=shown["shap"], y=text, orientation="h",
+                           marker_color=np.where(shown["shap"] >= 0, COLORS[0], COLORS[1]),
+                           customdata=[units.get(f, "") for f in shown["feature"]],
+                           hovertemplate="%{y} (%{customdata})<br>%{x:+.3f} " + unit + "<extra></extra>"))
+    fig = themed(fig, title, f"Push on the prediction ({unit})", "", height=120 + 26 * len(shown))
+    fig.update_layout(hovermode="closest")
+    fig.update_yaxes(automargin=True)
+    return fig

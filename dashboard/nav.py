@@ -15,6 +15,7 @@ SECTIONS = {
         ("load", "Training load", ":material/monitoring:"),
         ("planner", "What-if planner", ":material/event_upcoming:"),
         ("routes", "Routes", ":material/route:"),
+        ("overload", "Strength & overload", ":material/fitness_center:"),
         ("upload", "Upload", ":material/upload_file:"),
         ("settings", "Settings", ":material/tune:"),
     ],

@@ -51,10 +51,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
                 bar.update(step - bar.n)
             version, results = trainer(kind).train(store, quick=args.quick, progress=progress)
         rows += [(kind, version, r.dataset, r.model, r.metric, r.value) for r in results
-                 if r.metric in ("accuracy", "macro_f1")]
-    print(f"{'kind':<12} {'version':>7}  {'dataset':<8} {'model':<20} {'metric':<10} value")
+                 if r.metric == trainer(kind).HEADLINE]
+    print(f"{'kind':<12} {'version':>7}  {'dataset':<14} {'model':<20} {'metric':<14} value")
     for kind, version, dataset, model, metric, value in rows:
-        print(f"{kind:<12} {version:>7}  {dataset:<8} {model:<20} {metric:<10} {value:.3f}")
+        print(f"{kind:<12} {version:>7}  {dataset:<14} {model:<20} {metric:<14} {value:.3f}")
     return 0
 
 

@@ -62,9 +62,8 @@ for dataset, part in metrics.groupby("dataset", sort=False):
     st.dataframe(wide.reset_index(), hide_index=True, column_config={
         "model": C.TextColumn("Model", help="Baselines: " + ", ".join(card["baselines"])),
         **{m: C.NumberColumn(m, format="%.3f") for m in wide.columns}})
-    if card.get("lower_is_better"):
-        st.caption("Errors (_bpm, _kmh): lower is better. Ratios (auc, hit_at_10, ndcg_at_10, warning_f1_*): higher is "
-                   "better.")
+    if card.get("reading"):
+        st.caption(card["reading"])
 if "confusion" in card:
     chosen = st.segmented_control("Confusion matrix of", card["models"] + card["baselines"], default=card["models"][0],
                                   key="confusion_model") or card["models"][0]

@@ -9,6 +9,7 @@ import pytest
 from engine.__main__ import main
 from engine.demo import DemoConfig, write_demo
 from engine.models import registry
+from engine.models.samples import STRONG_SAMPLE
 from engine.progression import dataset, trainer
 from engine.progression.dataset import CLASSES, build, label
 from engine.progression.model import MODELS, Params, ProgressionModel, evaluate, fit
@@ -71,7 +72,7 @@ def test_same_seed_same_metrics_and_a_save_load_round_trip(demo, tmp_path):
 
 
 def test_train_registers_versions_and_evaluate_prints_the_contract(tmp_path, capsys):
-    assert trainer.STRONG_SAMPLE.is_file()  # the real sample: evaluate adds the "strong_sample" dataset
+    assert STRONG_SAMPLE.is_file()  # the real sample: evaluate adds the "strong_sample" dataset
     db = tmp_path / "coach.duckdb"
     store = Store(db)
     write_demo(store, DemoConfig(athletes=4, weeks=8, seed=2, end_date=dt.date(2026, 6, 30)))

@@ -43,6 +43,8 @@ def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[R
                       "scaling": "standard, training runs' mean and SD"} for f in ROUTE_INPUTS],
         "outputs": {"hr_bpm": f"heart rate per {STEP_S:g} s step", "speed_kmh": f"moving speed per {STEP_M:g} m"},
         "models": LEARNT, "baselines": BASELINES, "headline_metric": HEADLINE, "lower_is_better": True,
+        "reading": "Errors (_bpm, _kmh): lower is better. Ratios (auc, hit_at_10, ndcg_at_10, warning_f1_*): higher "
+                   "is better.",
         "population": f"athletes with fewer than {MIN_RUNS} runs are predicted without an athlete embedding",
         "train_s": train_s, **extra,
         "description": (f"HR (per {STEP_S:g} s) and speed (per {STEP_M:g} m) curves of a run from its route, its "

@@ -103,3 +103,21 @@ def personal_records(sets: pd.DataFrame) -> pd.DataFrame:
     heaviest = _best(work, keys, "max_weight_kg", "max_weight_date")
     strongest = _best(work, keys, "best_e1rm_kg", "best_e1rm_date")
     return heaviest.merge(strongest, on=keys, how="left").sort_values(keys, ignore_index=True)
+
+
+def exercise_sessions(sets: pd.DataFrame) -> pd.DataFrame:
+    """One row per athlete, exercise and session of `sets` (queries.working_sets_by_session): its
+    top set (heaviest weight, then most reps: top_weight_kg, top_reps), sets, volume_kg, the best
+    Epley e1rm_kg, mean rpe, rir and rest_s, and entry_no (the first set's place in the log: the
+    exercise's order in the session). Body-weight sets count as 0 kg."""
+    sets = sets.assign(weight_kg=sets["weight_kg"].fillna(0.0), reps=sets["reps"].astype(float))
+    sets = sets[sets["reps"] >= 1]
+    keys = ["athlete_id", "exercise_id", "session_id"]
+    top = sets.sort_values(["weight_kg", "reps"], ascending=False).drop_duplicates(keys)
+    agg = sets.assign(volume_kg=sets["weight_kg"] * sets["reps"],
+                      e1rm_kg=epley(sets["weight_kg"].where(sets["weight_kg"] > 0), sets["reps"])).groupby(keys).agg(
+        start_time=("start_time", "first"), mechanic=("mechanic", "first"), force=("force", "first"),
+        sets=("reps", "size"), volume_kg=("volume_kg", "sum"), e1rm_kg=("e1rm_kg", "max"),
+        rpe=("rpe", "mean"), rir=("rir", "mean"), rest_s=("rest_s", "mean"), entry_no=("entry_no", "min"))
+    top = top.set_index(keys)[["weight_kg", "reps"]].rename(columns={"weight_kg": "top_weight_kg", "reps": "top_reps"})
+    return agg.join(top).reset_index().sort_values(["athlete_id", "exercise_id", "start_time"], ignore_index=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import importlib
 
-KINDS = {"progression": "engine.progression.trainer", "hr": "engine.hr.trainer"}
+KINDS = {"progression": "engine.progression.trainer", "hr": "engine.hr.trainer", "overload": "engine.overload.trainer"}
 
 
 def trainer(kind: str):

@@ -26,9 +26,11 @@ def export_torch(module, n_features: int, path: Path) -> None:
                         path)
 
 
-def export_torch_inputs(module, example: dict, output: str, dynamic_axes: dict, path: Path) -> None:
+def export_torch_inputs(module, example: dict, output: str, dynamic_axes: dict, path: Path,
+                        opset: int = ONNX_OPSET) -> None:
     """`module(*example.values())` -> one output named `output`; inputs named by example's keys,
-    dynamic_axes as torch.onnx.export takes them."""
+    dynamic_axes as torch.onnx.export takes them. Graph layers need opset >= 16: below it the
+    exporter drops the scatter's reduction and the graph sums wrong (the parity check shows it)."""
     import warnings
 
     import torch
@@ -37,7 +39,7 @@ def export_torch_inputs(module, example: dict, output: str, dynamic_axes: dict, 
     with warnings.catch_warnings():  # the TorchScript exporter is deprecated; the dynamo one needs onnxscript
         warnings.simplefilter("ignore", DeprecationWarning)
         warnings.simplefilter("ignore", UserWarning)  # LSTM batch_first notes
-        torch.onnx.export(module, tuple(example.values()), str(path), dynamo=False, opset_version=ONNX_OPSET,
+        torch.onnx.export(module, tuple(example.values()), str(path), dynamo=False, opset_version=opset,
                           input_names=list(example), output_names=[output], dynamic_axes=dynamic_axes)
 
 

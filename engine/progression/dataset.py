@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from engine.load.strength import epley
+from engine.load.strength import exercise_sessions
 from engine.store import queries
 from engine.store.db import Store
 
@@ -69,21 +69,6 @@ def label(weight_kg, reps, next_weight_kg, next_reps) -> np.ndarray:
     return np.where(has_next, out, np.nan)
 
 
-def _sessions(sets: pd.DataFrame) -> pd.DataFrame:
-    """One row per athlete, exercise and session: its top set, sets, volume, best e1RM, RPE, RIR."""
-    sets = sets.assign(weight_kg=sets["weight_kg"].fillna(0.0), reps=sets["reps"].astype(float))
-    sets = sets[sets["reps"] >= 1]
-    keys = ["athlete_id", "exercise_id", "session_id"]
-    top = sets.sort_values(["weight_kg", "reps"], ascending=False).drop_duplicates(keys)
-    agg = sets.assign(volume_kg=sets["weight_kg"] * sets["reps"],
-                      e1rm_kg=epley(sets["weight_kg"].where(sets["weight_kg"] > 0), sets["reps"])).groupby(keys).agg(
-        start_time=("start_time", "first"), mechanic=("mechanic", "first"), force=("force", "first"),
-        sets=("reps", "size"), volume_kg=("volume_kg", "sum"), e1rm_kg=("e1rm_kg", "max"),
-        rpe=("rpe", "mean"), rir=("rir", "mean"))
-    top = top.set_index(keys)[["weight_kg", "reps"]].rename(columns={"weight_kg": "top_weight_kg", "reps": "top_reps"})
-    return agg.join(top).reset_index().sort_values(["athlete_id", "exercise_id", "start_time"], ignore_index=True)
-
-
 def _pct(now: pd.Series, before: pd.Series) -> pd.Series:
     return (100.0 * (now - before) / before.where(before > 0)).astype(float)
 
@@ -91,7 +76,7 @@ def _pct(now: pd.Series, before: pd.Series) -> pd.Series:
 def features(sets: pd.DataFrame, daily_load: pd.DataFrame) -> pd.DataFrame:
     """FEATURES, label and day for every athlete-exercise-session of `sets`
     (queries.working_sets_by_session); daily_load: athlete_id, day, load_au."""
-    s = _sessions(sets)
+    s = exercise_sessions(sets)
     by = s.groupby(["athlete_id", "exercise_id"], sort=False)
     prev = by[["top_weight_kg", "top_reps", "volume_kg", "start_time"]].shift(1)
     nxt = by[["top_weight_kg", "top_reps"]].shift(-1)

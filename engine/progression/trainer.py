@@ -3,7 +3,6 @@ in DESIGN.md, "Model contract")."""
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -12,14 +11,13 @@ import numpy as np
 
 from engine.models.onnx_export import INPUT, ONNX_OPSET, OUTPUT, export_lightgbm, export_torch, parity, write_parity
 from engine.models.registry import Result, fingerprint, load, register
+from engine.models.samples import strong_sample_store
 from engine.progression.dataset import CLASSES, FEATURE_UNITS, FEATURES, REP_STEP, WEIGHT_STEP, ProgressionData, build
 from engine.progression.model import BASELINES, LEARNT, Params, ProgressionModel, ScaledMLP, evaluate, fit
-from engine.store.db import REPO_ROOT, Store
-from engine.store.imports import import_file
+from engine.store.db import Store
 
 KIND = "progression"
 HEADLINE = "macro_f1"  # the metric the Models page compares with the best baseline
-STRONG_SAMPLE = REPO_ROOT.parent / "shared" / "samples" / "strength_csv" / "strong.csv"
 
 
 def _fingerprint(data: ProgressionData) -> str:
@@ -35,8 +33,7 @@ def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[R
     fitted = fit(data, params, progress)
     train_s = time.perf_counter() - start
     results, extra = evaluate(fitted, data, "db")
-    if STRONG_SAMPLE.is_file():
-        results += strong_sample_results(params)
+    results += strong_sample_results(params)
     card = {
         "inputs": [{"name": f, "unit": FEATURE_UNITS[f],
                     "scaling": "standard, train mean and SD (mlp); none (lightgbm)"} for f in FEATURES],
@@ -50,16 +47,13 @@ def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[R
 
 
 def strong_sample_results(params: Params) -> list[Result]:
-    """The recipe on the real Strong export: imported into a scratch store, split by time, fitted
-    on its own training part and evaluated on its own test part."""
-    with tempfile.TemporaryDirectory() as tmp:
-        scratch = Store(Path(tmp) / "strong.duckdb")
-        try:
-            import_file(scratch, STRONG_SAMPLE.name, STRONG_SAMPLE.read_bytes(), athlete="Strong sample", create=True)
-            data = build(scratch)
-            return evaluate(fit(data, params), data, "strong_sample")[0]
-        finally:
-            scratch.close()
+    """The recipe on the real Strong export (none without ../shared/samples): split by time,
+    fitted on its own training part and evaluated on its own test part."""
+    with strong_sample_store() as scratch:
+        if scratch is None:
+            return []
+        data = build(scratch)
+        return evaluate(fit(data, params), data, "strong_sample")[0]
 
 
 def evaluate_json(store: Store, version: int | None = None) -> dict:
@@ -67,8 +61,7 @@ def evaluate_json(store: Store, version: int | None = None) -> dict:
     same recipe on the Strong sample ("strong_sample") when ../shared/samples is present."""
     fitted, card = load(store, KIND, version, ProgressionModel.load)
     results, extra = evaluate(fitted, build(store), "db")
-    if STRONG_SAMPLE.is_file():
-        results += strong_sample_results(Params(**card["params"]))
+    results += strong_sample_results(Params(**card["params"]))
     return {"kind": KIND, "version": card["version"], "results": [asdict(r) for r in results],
             "timing": {"train_s": round(card["train_s"], 3), "predict_ms_per_item": round(extra["predict_ms_per_item"], 4)}}
 

@@ -159,10 +159,10 @@ def training_days(store: Store, athlete_id: int) -> pd.DataFrame:
 def working_sets_by_session(store: Store) -> pd.DataFrame:
     """Every strength set that is not a warm-up, with its session's start time and the exercise's
     catalog mechanic and force: athlete_id, session_id, start_time, exercise_id, mechanic, force,
-    weight_kg, reps, rpe, rir."""
+    weight_kg, reps, rpe, rir, rest_s, entry_no (the order the sets were logged in)."""
     return store.query(
         """SELECT s.athlete_id, s.session_id, a.start_time, s.exercise_id, e.mechanic, e.force,
-                  s.weight_kg, s.reps, s.rpe, s.rir
+                  s.weight_kg, s.reps, s.rpe, s.rir, s.rest_s, s.rowid AS entry_no
            FROM strength_sets s JOIN activities a ON a.activity_id = s.session_id
            JOIN exercises e USING (exercise_id)
            WHERE coalesce(s.set_type, 'normal') <> 'warmup'

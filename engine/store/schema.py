@@ -193,6 +193,24 @@ MIGRATIONS: list[list] = [
             updated_at TIMESTAMP NOT NULL
         )""",
     ],
+    # 5: the planned week's exercises (engine.store.plans keeps planned_days.planned_au in step)
+    [
+        """CREATE TABLE planned_exercises (
+            athlete_id INTEGER NOT NULL,
+            day DATE NOT NULL,
+            exercise_id VARCHAR NOT NULL,
+            sets INTEGER NOT NULL,
+            reps_low INTEGER,
+            reps_high INTEGER,
+            weight_low_kg DOUBLE,
+            weight_high_kg DOUBLE,
+            rest_s DOUBLE,               -- s between sets
+            load_au DOUBLE NOT NULL,     -- the planned Foster load this exercise adds to the day, sRPE x min
+            source VARCHAR NOT NULL,     -- 'split' (overload page's split generator) | 'recommend' (recommender)
+            saved_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (athlete_id, day, exercise_id)
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
