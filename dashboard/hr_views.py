@@ -6,7 +6,8 @@ import streamlit as st
 
 from dashboard import figures, nav
 from dashboard.state import store
-from dashboard.widgets import metric, train_with_status
+from dashboard import widgets
+from dashboard.widgets import metric
 from engine.hr import predict
 from engine.models.registry import ModelNotTrained
 
@@ -15,10 +16,7 @@ OWN_ROUTE = 0
 
 def train_prompt(what: str) -> None:
     """No HR model yet: say so, and train it behind a status on request."""
-    st.info(f"No HR model yet. Train it to see {what}: about three minutes on the demo squad (two CPU cores). "
-            "The Models page shows how it compares with its baselines.", icon=":material/model_training:")
-    if st.button("Train the HR models", icon=":material/model_training:", key="train_hr"):
-        train_with_status("hr")
+    widgets.train_prompt("hr", "HR", what, "about three minutes on the demo squad (two CPU cores)")
 
 
 def ceiling_picker(hr_max_bpm: float, key: str) -> float:

@@ -98,6 +98,15 @@ def hr_notes(profile: dict, only_estimates: bool = False) -> list[str]:
             if pd.notna(profile[f]) and not (only_estimates and profile[f"{f}_source"] == "profile")]
 
 
+def train_prompt(kind: str, label: str, what: str, how_long: str) -> None:
+    """No model of `kind` yet: say what it would show and how long training takes, and train it
+    behind a status on request."""
+    st.info(f"No {label} model yet. Train it to see {what}: {how_long}. The Models page shows how it compares with "
+            "its baselines.", icon=":material/model_training:")
+    if st.button(f"Train the {label} models", icon=":material/model_training:", key=f"train_{kind}"):
+        train_with_status(kind)
+
+
 def train_with_status(kind: str) -> None:
     """Train a model kind behind a visible status with progress (a new registry version), then rerun."""
     from dashboard.state import store

@@ -8,14 +8,14 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import store
-from dashboard.widgets import athlete_picker, share_link, train_with_status
+from dashboard.widgets import athlete_picker, share_link, train_prompt
 from engine.export import csv_bytes
 from engine.models.registry import ModelNotTrained
 from engine.overload import predict
 from engine.overload.dataset import FEATURE_LABELS, FEATURE_UNITS, TEST_DAYS
 from engine.overload.evaluate import METRICS
-from engine.overload.model import LEARNT, MODEL_LABELS, RULE_EASY_RPE, RULE_HARD_RPE
-from engine.overload.split import SPLITS, SplitError, planned_week
+from engine.overload.model import LEARNT, MODEL_LABELS, RULE_TEXT
+from engine.overload.split import PROGRESSION_TEXT, ROUNDING_TEXT, SPLITS, SplitError, planned_week
 from engine.store import plans
 
 C = st.column_config
@@ -24,11 +24,10 @@ RPE_OPTIONS = [AS_LOGGED, *[x / 2 for x in range(10, 21)]]          # RPE 5-10 i
 REST_OPTIONS = [AS_LOGGED, *range(1, 15)]                            # days
 
 
-def _train_prompt() -> None:
-    st.info("No overload model yet. Train it to see next-session prescriptions: well under a minute on the demo "
-            "squad. The Models page shows how it compares with its baselines.", icon=":material/model_training:")
-    if st.button("Train the overload models", icon=":material/model_training:", key="train_overload"):
-        train_with_status("overload")
+def _sets_text(weight_kg: pd.Series, reps: pd.Series, rest_s: pd.Series) -> list[str]:
+    """"67.5 kg × 5, rest 175 s" per row (no rest when none is logged)."""
+    return [f"{w:.1f} kg × {r:.0f}" + ("" if pd.isna(s) else f", rest {s:.0f} s")
+            for w, r, s in zip(weight_kg, reps, rest_s)]
 
 
 st.title("Strength & overload")
@@ -46,8 +45,8 @@ if graph.nodes.empty:
 left, right = st.columns(2)
 rpe = left.select_slider(
     "Today's RPE (fatigue)", RPE_OPTIONS, value=AS_LOGGED, key="overload_rpe",
-    help=f"What if every exercise's last session had felt like this (CR-10 RPE)? The models and the rule redraw; "
-         f"the rule adds weight below RPE {RULE_EASY_RPE:g} and rest (or takes a rep) above {RULE_HARD_RPE:g}")
+    help=f"What if every exercise's last session had felt like this (CR-10 RPE)? The models and the rule redraw "
+         f"(the rule: {RULE_TEXT})")
 rest_days = right.select_slider(
     "Days of rest before the next session", REST_OPTIONS, value=AS_LOGGED, key="overload_rest",
     help="What if the next session of each exercise came after this many days? 'as logged': the athlete's usual gap")
@@ -56,13 +55,13 @@ try:
         prescription = predict.prescribe(store(), athlete_id, None if rpe == AS_LOGGED else rpe,
                                          None if rest_days == AS_LOGGED else rest_days)
 except ModelNotTrained:
-    _train_prompt()
+    train_prompt("overload", "overload", "next-session prescriptions", "well under a minute on the demo squad")
     share_link()
     st.stop()
 
 st.subheader("Next session")
 st.caption(f"By **{MODEL_LABELS[prescription.model]}**: {prescription.why}. Weights are rounded to the equipment's "
-           "step (2.5 kg bars, machines and cables; 1 kg dumbbells).")
+           f"step ({ROUNDING_TEXT}).")
 if prescription.model not in LEARNT:
     st.caption(f"{MODEL_LABELS[prescription.model]} does not read RPE or days of rest: the sliders move the rule's "
                "suggestion and the SHAP chart, not the next session.")
@@ -71,11 +70,8 @@ table = everything[everything["current"]]
 if len(table) < len(everything):
     st.caption(f"{len(everything) - len(table)} exercises last done more than {predict.CURRENT_WEEKS} weeks before "
                "the latest session are left out.")
-table = table.assign(
-    last=[f"{w:.1f} kg × {r:.0f}" + ("" if pd.isna(s) else f", rest {s:.0f} s")
-          for w, r, s in zip(table["last_weight_kg"], table["last_reps"], table["last_rest_s"])],
-    rule=[f"{w:.1f} kg × {r:.0f}" + ("" if pd.isna(s) else f", rest {s:.0f} s")
-          for w, r, s in zip(table["rule_weight_kg"], table["rule_reps"], table["rule_rest_s"])])
+table = table.assign(last=_sets_text(table["last_weight_kg"], table["last_reps"], table["last_rest_s"]),
+                     rule=_sets_text(table["rule_weight_kg"], table["rule_reps"], table["rule_rest_s"]))
 logged = [c for c in ("rpe", "rest_s") if table[c].notna().any()]  # a log without RPE or rest: no empty column
 st.dataframe(table, hide_index=True, key="prescription", height=38 + 35 * min(len(table), 20), column_order=[
     "exercise", "last_day", "last", *(["rpe"] if "rpe" in logged else []), "weight_kg", "reps",
@@ -87,9 +83,7 @@ st.dataframe(table, hide_index=True, key="prescription", height=38 + 35 * min(le
     "weight_kg": C.NumberColumn("Next weight", format="%.1f kg", help="The model's top-set weight for next time"),
     "reps": C.NumberColumn("Next reps", format="%.0f"),
     "rest_s": C.NumberColumn("Next rest", format="%.0f s"),
-    "rule": C.TextColumn("Rule suggests", help=f"The original project's rule: +2.5 % weight below RPE "
-                                               f"{RULE_EASY_RPE:g}; above {RULE_HARD_RPE:g}, +10 s rest (or a rep "
-                                               "less when no rest is logged)"),
+    "rule": C.TextColumn("Rule suggests", help=f"The original project's rule: {RULE_TEXT}"),
 })
 
 trust = prescription.trust.assign(label=prescription.trust["model"].map(MODEL_LABELS))
@@ -133,8 +127,7 @@ try:
 except SplitError as err:
     st.warning(str(err))
     st.stop()
-st.caption("Week 1 takes the model's next session; weeks 2 and 3 add 2.5 % a week (ACSM 2009: 2–10 % when the load "
-           "allows 1–2 reps over target); week 4 is a deload.")
+st.caption(PROGRESSION_TEXT)
 week = st.segmented_control("Week", sorted(split["week"].unique()), default=1, key="split_week",
                             format_func=lambda w: f"Week {w}") or 1
 shown = split[split["week"] == week]

@@ -15,7 +15,7 @@ from engine.hr import routes as route_catalog
 from engine.hr.dataset import MIN_RUNS, Run, load_runs, scale_time, split
 from engine.hr.fitted import HrModel
 from engine.load.report import hr_profile
-from engine.models.registry import card, load
+from engine.models.registry import latest
 from engine.store import queries
 from engine.store.db import Store
 
@@ -31,11 +31,7 @@ class NoPrediction(LookupError):
 
 def model(store: Store) -> tuple[HrModel, dict]:
     """(fitted, card) of the latest HR model, loaded once per version."""
-    model_card = card(store, KIND)
-    key = ("model", str(store.path), model_card["version"])
-    if key not in _CACHE:
-        _CACHE[key] = load(store, KIND, model_card["version"], HrModel.load)[0]
-    return _CACHE[key], model_card
+    return latest(store, KIND, HrModel.load)
 
 
 def all_runs(store: Store) -> list[Run]:

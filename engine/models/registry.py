@@ -81,6 +81,19 @@ def load(store: Store, kind: str, version: int | None, loader):
     return loader(directory), model_card
 
 
+_LOADED: dict = {}
+
+
+def latest(store: Store, kind: str, loader):
+    """(fitted, card) of the latest version of `kind`, loaded once per version and process (what
+    the pages predict with); ModelNotTrained if none."""
+    model_card = card(store, kind)
+    key = (str(store.path), kind, model_card["version"])
+    if key not in _LOADED:
+        _LOADED[key] = load(store, kind, model_card["version"], loader)[0]
+    return _LOADED[key], model_card
+
+
 def registry(store: Store) -> pd.DataFrame:
     """Every registered model, newest first: kind, version, trained_at, data_fingerprint, metrics."""
     return store.query("SELECT kind, version, trained_at, data_fingerprint, metrics, artifact_path FROM models "

@@ -105,7 +105,8 @@ def node_frame(sets: pd.DataFrame, catalog: pd.DataFrame, daily: pd.DataFrame) -
     for force in ("push", "pull", "static"):
         s[f"force_{force}"] = (s["force"] == force).astype(float)
     muscles = catalog.set_index("exercise_id")["primary_muscles"]
-    s["primary_muscles"] = s["exercise_id"].map(muscles).apply(lambda m: list(m) if isinstance(m, (list, np.ndarray)) else [])
+    s["primary_muscles"] = s["exercise_id"].map(muscles).apply(  # an exercise missing from `catalog`: none
+        lambda m: list(m) if isinstance(m, (list, np.ndarray)) else [])
     return s.sort_values(["athlete_id", "start_time", "entry_no"], ignore_index=True)
 
 

@@ -27,6 +27,8 @@ MODEL_LABELS = {"graphsage": "GraphSAGE", "gcn": "GCN", "lightgbm": "LightGBM (n
 # rest, or -1 rep when no rest is logged.
 RULE_EASY_RPE, RULE_HARD_RPE = 7.0, 9.0
 RULE_WEIGHT_STEP, RULE_REST_STEP_S, RULE_REP_STEP = 0.025, 10.0, 1.0
+RULE_TEXT = (f"+{100 * RULE_WEIGHT_STEP:g} % weight below RPE {RULE_EASY_RPE:g}; above {RULE_HARD_RPE:g}, "
+             f"+{RULE_REST_STEP_S:g} s rest (or {RULE_REP_STEP:g} rep less when no rest is logged)")
 SCALED_LIMIT = 5.0   # scaled features are clipped to +-5 SD: a nearly constant training feature (one
                      # lifter on fixed weekdays) must not turn one unusual gap into an input of 600
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from engine.models.registry import card, load
+from engine.models.registry import latest
 from engine.overload import split as splits
 from engine.overload.dataset import TARGETS, Graph, build, with_changes
 from engine.overload.evaluate import METRICS, errors
@@ -21,27 +21,32 @@ from engine.store.db import Store
 
 KIND = "overload"
 MIN_OWN_TEST_NODES = 5   # fewer held-out nodes of the athlete: pick the model by the squad's errors
-DEFAULT_GAP_DAYS = 7.0
+DEFAULT_GAP_DAYS = 7.0   # days of rest before an exercise's next session when it has no history of gaps
 CURRENT_WEEKS = 8        # an exercise last done this long before the athlete's latest session is not current
-REST_STEP_S = 5.0        # prescribed rest is rounded to 5 s; weight to the equipment's step, reps to whole reps   # days of rest before an exercise's next session when it has no history of gaps
+REST_STEP_S = 5.0        # prescribed rest is rounded to 5 s; weight to the equipment's step, reps to whole reps
 _CACHE: dict = {}
 
 
 def model(store: Store) -> tuple[OverloadModel, dict]:
     """(fitted, card) of the latest overload model, loaded once per version."""
-    model_card = card(store, KIND)
-    key = ("model", str(store.path), model_card["version"])
+    return latest(store, KIND, OverloadModel.load)
+
+
+def _per_data_version(store: Store, name: str, make, *args):
+    """make(store, *args), computed once per data version."""
+    key = (name, str(store.path), store.data_version(), *args)
     if key not in _CACHE:
-        _CACHE[key] = load(store, KIND, model_card["version"], OverloadModel.load)[0]
-    return _CACHE[key], model_card
+        _CACHE[key] = make(store, *args)
+    return _CACHE[key]
 
 
 def athlete_graph(store: Store, athlete_id: int) -> Graph:
     """The athlete's exercise graph, built once per data version."""
-    key = ("graph", str(store.path), store.data_version(), athlete_id)
-    if key not in _CACHE:
-        _CACHE[key] = build(store, athlete_id)
-    return _CACHE[key]
+    return _per_data_version(store, "graph", build, athlete_id)
+
+
+def _catalog(store: Store) -> pd.DataFrame:
+    return _per_data_version(store, "catalog", queries.exercises)
 
 
 def latest_nodes(graph: Graph) -> np.ndarray:
@@ -74,6 +79,13 @@ def trust(fitted: OverloadModel, model_card: dict, graph: Graph) -> pd.DataFrame
                      **{f"own_{m}": own.get(m, np.nan) for m in METRICS.values()},
                      **{f"db_{m}": float(db.get(m, np.nan)) for m in METRICS.values()}})
     return pd.DataFrame(rows)
+
+
+def _athlete_trust(store: Store, version: int, athlete_id: int) -> pd.DataFrame:
+    """trust() of the latest model (`version`, part of the cache key) on the athlete's graph: the
+    what-ifs do not change it, so it is computed once per data and model version."""
+    fitted, model_card = model(store)
+    return trust(fitted, model_card, athlete_graph(store, athlete_id))
 
 
 def best_model(trust_table: pd.DataFrame) -> tuple[str, str]:
@@ -121,13 +133,13 @@ def prescribe(store: Store, athlete_id: int, rpe: float | None = None, rest_days
     their held-out weeks, with the rule and the last session beside it."""
     fitted, model_card = model(store)
     graph = athlete_graph(store, athlete_id)
-    table = trust(fitted, model_card, graph)
+    table = _per_data_version(store, "trust", _athlete_trust, model_card["version"], athlete_id)
     chosen, why = best_model(table)
     what_if = with_what_if(graph, rpe, rest_days)
     latest = latest_nodes(what_if)
     nodes = what_if.nodes.iloc[latest]
     predicted, ruled = fitted.predict(what_if, chosen)[latest], fitted.predict(what_if, "rule")[latest]
-    catalog = queries.exercises(store).set_index("exercise_id")
+    catalog = _catalog(store).set_index("exercise_id")
     step_kg = nodes["exercise_id"].map(catalog["equipment"]).map(splits.rounding_step_kg).to_numpy()
     names = catalog["name"]
     out = pd.DataFrame({
@@ -161,4 +173,4 @@ def split_plan(store: Store, prescription: Prescription, days_per_week: int, fir
     history = prescription.graph.nodes[["exercise_id", "day", "sets", "top_weight_kg", "top_reps", "rest_s"]]
     history = history[history["exercise_id"].isin(current["exercise_id"])]
     return splits.generate_split(history, current[["exercise_id", "weight_kg", "reps", "rest_s"]],
-                                 queries.exercises(store), days_per_week, first_day)
+                                 _catalog(store), days_per_week, first_day)

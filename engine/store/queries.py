@@ -58,7 +58,9 @@ def imports(store: Store, limit: int = 200) -> pd.DataFrame:
 
 
 def exercises(store: Store) -> pd.DataFrame:
-    return store.query("SELECT * FROM exercises ORDER BY name")
+    """The catalog (custom exercises included), muscle lists empty rather than NULL."""
+    return store.query("SELECT * REPLACE (coalesce(primary_muscles, []) AS primary_muscles, "
+                       "coalesce(secondary_muscles, []) AS secondary_muscles) FROM exercises ORDER BY name")
 
 
 def daily_srpe_load(store: Store, start: dt.date, end: dt.date) -> pd.DataFrame:
