@@ -369,3 +369,99 @@ def shap_chart(frame: pd.DataFrame, labels: dict, units: dict, unit: str, title:
     fig.update_layout(hovermode="closest")
     fig.update_yaxes(automargin=True)
     return fig
+
+
+def lap_pace_chart(laps_s, title: str) -> go.Figure:
+    """The 15 x 200 m laps of a 3,000 m (s) against even pace (the mean lap, dashed): laps slower
+    than even pace in the second colour."""
+    laps = np.asarray(laps_s, dtype=float)
+    even = laps.mean()
+    fig = go.Figure(go.Bar(x=np.arange(1, len(laps) + 1), y=laps, name="lap",
+                           marker_color=np.where(laps > even, COLORS[1], COLORS[0]),
+                           hovertemplate="lap %{x}: %{y:.1f} s<extra></extra>"))
+    fig.add_hline(y=even, line_dash="dash", line_color=COLORS[2],
+                  annotation_text=f"even pace {even:.1f} s", annotation_position="top left")
+    fig = themed(fig, title, "lap (200 m)", "s per 200 m", height=300)
+    fig.update_yaxes(range=[laps.min() * 0.9, laps.max() * 1.04])
+    fig.update_xaxes(dtick=1)
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return fig
+
+
+def probability_chart(probabilities: dict[str, float], highlight: str) -> go.Figure:
+    """Class probabilities as horizontal bars (%); `highlight` (the most likely class) in the first colour."""
+    classes = list(probabilities)[::-1]
+    values = [100 * probabilities[c] for c in classes]
+    fig = go.Figure(go.Bar(x=values, y=classes, orientation="h", text=[f"{v:.0f} %" for v in values],
+                           textposition="outside", cliponaxis=False,
+                           marker_color=[COLORS[0] if c == highlight else "#c9d6df" for c in classes],
+                           hovertemplate="%{y}: %{x:.1f} %<extra></extra>"))
+    fig = themed(fig, "Predicted BMI class", "probability (%)", "", height=230)
+    fig.update_xaxes(range=[0, 115])
+    fig.update_layout(hovermode="closest", margin=dict(l=10, r=30, t=40, b=10))
+    return fig
+
+
+def shap_waterfall(base: float, shap: dict[str, float], values: dict[str, str]) -> go.Figure:
+    """SHAP waterfall of P(unhealthy class) in %: the model's average over its background, each
+    test's push (label shows the test's value), the athlete's probability."""
+    labels = [f"{name}<br>{values[name]}" for name in shap]
+    pushes = [100 * v for v in shap.values()]
+    fig = go.Figure(go.Waterfall(
+        orientation="v", measure=["absolute", *["relative"] * len(shap), "total"],
+        x=["average<br>battery", *labels, "this<br>athlete"], y=[100 * base, *pushes, 0],
+        text=[f"{100 * base:.0f} %", *[f"{p:+.1f}" for p in pushes], f"{100 * base + sum(pushes):.0f} %"],
+        textposition="outside", cliponaxis=False,
+        increasing=dict(marker_color=COLORS[1]), decreasing=dict(marker_color=COLORS[0]),
+        totals=dict(marker_color=COLORS[2]), connector=dict(line=dict(color="#bbbbbb")),
+        hovertemplate="%{x}: %{y:.1f}<extra></extra>"))
+    fig = themed(fig, "Why: each test's push on P(not normal BMI)", "", "percentage points", height=340)
+    fig.update_layout(hovermode="closest", showlegend=False)
+    top = max(100 * base + max(0.0, sum(pushes)), *(100 * base + np.cumsum(pushes)))
+    fig.update_yaxes(range=[0, min(100.0, top * 1.15 + 5)])
+    return fig
+
+
+REASSESS_COLORS = {"improving": "#2e7d32", "stagnant": "#f2a900", "declining": "#c62828", "not tested": "#9e9e9e",
+                   "first test": "#9e9e9e"}
+
+
+def reassessment_chart(reassessed: pd.DataFrame, labels: dict[str, str], threshold: float) -> go.Figure:
+    """Top: FRBI on each reassessment day, the threshold dashed, days that triggered a load cut
+    marked. Bottom: each test's status per reassessment (colour) with its action."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, row_heights=[0.4, 0.6], vertical_spacing=0.08)
+    days = reassessed.drop_duplicates("test_date")
+    fig.add_trace(go.Scatter(x=days["test_date"], y=days["frbi"], mode="lines+markers", name="FRBI",
+                             line_color=COLORS[2], hovertemplate="%{x|%d %b}: FRBI %{y:.2f}<extra></extra>"),
+                  row=1, col=1)
+    cuts = days[days["cut"] > 0]
+    fig.add_trace(go.Scatter(x=cuts["test_date"], y=cuts["frbi"], mode="markers", name="load cut",
+                             marker=dict(symbol="triangle-down", size=13, color=REASSESS_COLORS["declining"]),
+                             customdata=np.column_stack([100 * cuts["cut"], cuts["cut_days"]]) if len(cuts) else None,
+                             hovertemplate="%{x|%d %b}: cut %{customdata[0]:.0f} % for %{customdata[1]} days"
+                                           "<extra></extra>"), row=1, col=1)
+    fig.add_hline(y=threshold, line_dash="dash", line_color=REASSESS_COLORS["declining"], row=1, col=1)
+    for status, colour in REASSESS_COLORS.items():
+        part = reassessed[reassessed["status"] == status]
+        if part.empty:
+            continue
+        fig.add_trace(go.Scatter(
+            x=part["test_date"], y=part["column"].map(labels), mode="markers", name=status,
+            marker=dict(size=15, color=colour, symbol="square"), customdata=part["action"],
+            hovertemplate="%{y}, %{x|%d %b}: " + status + " → %{customdata}<extra></extra>"), row=2, col=1)
+    fig = themed(fig, "Reassessments", "", "", height=380)
+    fig.update_yaxes(title_text="FRBI", row=1, col=1)
+    fig.update_layout(hovermode="closest", legend=dict(orientation="h", y=-0.12))
+    return fig
+
+
+def class_distribution_chart(counts: pd.Series, title: str) -> go.Figure:
+    """Athletes per BMI class (counts; index = class, in order)."""
+    fig = go.Figure(go.Bar(x=counts.index, y=counts.to_numpy(), text=counts.to_numpy(), textposition="outside",
+                           cliponaxis=False, marker_color=COLORS[0], hovertemplate="%{x}: %{y}<extra></extra>"))
+    fig = themed(fig, title, "", "athletes", height=280)
+    fig.update_layout(hovermode="closest")
+    fig.update_yaxes(range=[0, max(1, counts.max()) * 1.25])
+    return fig

@@ -16,6 +16,7 @@ SECTIONS = {
         ("planner", "What-if planner", ":material/event_upcoming:"),
         ("routes", "Routes", ":material/route:"),
         ("overload", "Strength & overload", ":material/fitness_center:"),
+        ("fitness", "Fitness tests", ":material/sprint:"),
         ("upload", "Upload", ":material/upload_file:"),
         ("settings", "Settings", ":material/tune:"),
     ],

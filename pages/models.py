@@ -59,9 +59,12 @@ for dataset, part in metrics.groupby("dataset", sort=False):
     named = card["models"] + card["baselines"]
     order = named + [m for m in part["model"].unique() if m not in named]
     wide = part.pivot(index="model", columns="metric", values="value").reindex(order)
-    st.dataframe(wide.reset_index(), hide_index=True, column_config={
+    spread = card.get("sd", {}).get(dataset)   # cross-validated kinds: the SD over the folds
+    shown = wide.apply(lambda col: [f"{v:.3f} ± {spread[m][col.name]:.3f}" for m, v in col.items()]) if spread else wide
+    st.dataframe(shown.reset_index(), hide_index=True, column_config={
         "model": C.TextColumn("Model", help="Baselines: " + ", ".join(card["baselines"])),
-        **{m: C.NumberColumn(m, format="%.3f") for m in wide.columns}})
+        **{m: C.TextColumn(m, help="mean ± SD over the folds") if spread else C.NumberColumn(m, format="%.3f")
+           for m in wide.columns}})
     if card.get("reading"):
         st.caption(card["reading"])
 if "confusion" in card:

@@ -7,6 +7,7 @@ from dashboard.state import param, read, set_param, store
 from dashboard.widgets import share_link
 from engine.load import report
 from engine.load.settings import CHOICES, FIELD_HELP, LoadSettings
+from engine.fitness.battery import CUTOFF_LABELS
 from engine.store import app_settings
 
 st.title("Settings")
@@ -48,4 +49,13 @@ tiles = st.radio("Map background", tile_choices, index=tile_choices.index(tiles_
 if tiles != tiles_now:
     app_settings.set(store(), "map_tiles", tiles)
     st.success(f"Map background saved: {tiles}.")
+
+st.subheader("Fitness tests")
+cutoffs_now = app_settings.get(store(), "bmi_cutoffs")
+cutoff_choices = list(app_settings.CHOICES["bmi_cutoffs"])
+cutoffs = st.radio("BMI cut-offs", cutoff_choices, index=cutoff_choices.index(cutoffs_now), horizontal=True,
+                   format_func=CUTOFF_LABELS.get, help=app_settings.HELP["bmi_cutoffs"])
+if cutoffs != cutoffs_now:
+    app_settings.set(store(), "bmi_cutoffs", cutoffs)
+    st.success(f"BMI cut-offs saved: {CUTOFF_LABELS[cutoffs]}.")
 share_link()

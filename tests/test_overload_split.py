@@ -83,11 +83,12 @@ def test_csv_bytes_neutralises_formula_prefixes_in_cells_and_headers():
 def test_migration_5_creates_planned_exercises_and_upgrades_an_old_file(store, tmp_path):
     columns = store.query("DESCRIBE planned_exercises")["column_name"].tolist()
     assert columns == ["athlete_id", "day", "exercise_id", "sets", "reps_low", "reps_high", "weight_low_kg",
-                       "weight_high_kg", "rest_s", "load_au", "source", "saved_at"]
+                       "weight_high_kg", "rest_s", "load_au", "source", "saved_at",
+                       "duration_min", "intensity"]    # migration 6: timed items of the fitness plan
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
     migrate(con, MIGRATIONS[:4])
     con.execute("INSERT INTO planned_days VALUES (1, DATE '2024-04-01', 300, now())")
-    assert migrate(con) == 5
+    assert migrate(con) == len(MIGRATIONS)
     assert con.execute("SELECT count(*) FROM planned_exercises").fetchone()[0] == 0
     assert con.execute("SELECT planned_au FROM planned_days").fetchall() == [(300.0,)]
     con.close()

@@ -3,6 +3,10 @@
 Each test = baseline + k * BMI penalty + noise. The noise shares one latent fitness factor
 across the four tests [A]; the size k of each BMI effect is solved on the drawn sample so that
 r(BMI, test) equals the published (or proxy) correlation (§2.5, §6).
+
+`noise_scale` < 1 builds the "strong signal" cohort of the fitness evaluation: the same BMI
+effects (k solved at full noise) with the person-to-person noise of every test and of the pacing
+fade shrunk, so the tests carry far more of the BMI signal than real data do.
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ WHO_CLASSES = np.array(["underweight", "normal", "overweight", "obese"])
 HEIGHT_MEAN_CM, HEIGHT_SD_CM = 172.0, 6.0   # [A] unsourced, young Chinese men
 PULLUP_ZERO_SHARE = 0.05                    # men who cannot do one pull-up [A]
 PULLUP_GAMMA_SHAPE, PULLUP_MAX = 6.0, 30
+STRONG_SIGNAL_NOISE = 0.1                   # noise_scale of the strong-signal cohort (project's choice)
 
 
 def _truncated_age_y(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -49,7 +54,7 @@ def _match_correlation(bmi, score, target_r, k_max=1e4):
     return brentq(lambda k: np.corrcoef(bmi, score(k))[0, 1] - target_r, 0.0, k_max, xtol=1e-6)
 
 
-def build_cohort(seed: int) -> pd.DataFrame:
+def build_cohort(seed: int, noise_scale: float = 1.0) -> pd.DataFrame:
     """The cohort frame (columns of table `fitness_cohort`); deterministic in `seed`."""
     rng = np.random.default_rng([seed, STREAM_COHORT])
     n = COHORT_SIZE
@@ -71,33 +76,35 @@ def build_cohort(seed: int) -> pd.DataFrame:
     # steep [A]; r(BMI, time) = +0.20 (§1.2)
     q_run, e_run = _bmi_penalty(bmi, 21.0, 2.0, 2.0), 80.0 * noise()
     k = _match_correlation(bmi, lambda k: k * q_run + e_run, 0.20)
-    run_target_s = np.maximum(810.0 + k * (q_run - q_run.mean()) + e_run, 560.0)
-    fade = np.clip(rng.normal(0.06, 0.03, n) + 0.01 * (bmi - 22.0), 0.0, 0.25)  # §6: fade grows with BMI
+    run_target_s = np.maximum(810.0 + k * (q_run - q_run.mean()) + noise_scale * e_run, 560.0)
+    fade_spread = noise_scale * (rng.normal(0.06, 0.03, n) - 0.06) + 0.06
+    fade = np.clip(fade_spread + 0.01 * (bmi - 22.0), 0.0, 0.25)  # §6: fade grows with BMI
     laps_s, run_s = lap_splits_s(run_target_s, fade, rng.uniform(0.02, 0.08, n), rng)
 
     # pull-ups (§2.3, §6): negative binomial (Poisson-gamma, gamma shape 6 through a Gaussian
     # copula on the shared noise) with 5 % zeros: mean 9, SD ~5.5; falls with BMI, r = -0.28
     # (§1.2); capped at 30, the national table's 19 reps + 10 bonus reps (§2.1) [A]
     q_pull, u_pull = _bmi_penalty(bmi, 20.0, 1.0, 0.3), rng.random(n)
-    heterogeneity = gamma.ppf(norm.cdf(noise()), PULLUP_GAMMA_SHAPE) / PULLUP_GAMMA_SHAPE
+    pull_noise = noise()
     can_pull = rng.random(n) >= PULLUP_ZERO_SHARE
 
-    def pullups(k):
+    def pullups(k, scale=1.0):
+        heterogeneity = gamma.ppf(norm.cdf(scale * pull_noise), PULLUP_GAMMA_SHAPE) / PULLUP_GAMMA_SHAPE
         w = np.exp(-k * q_pull) * heterogeneity
         lam = 9.0 / (1 - PULLUP_ZERO_SHARE) * w / w.mean()
         return np.minimum(poisson.ppf(u_pull, lam), PULLUP_MAX) * can_pull
 
-    pullups_n = pullups(_match_correlation(bmi, lambda k: -pullups(k), 0.28, k_max=5.0))
+    pullups_n = pullups(_match_correlation(bmi, lambda k: -pullups(k), 0.28, k_max=5.0), noise_scale)
 
     # sit-ups 60 s (§2.6 Korean proxy): 50 +- 10, inverted-U (class means 42/51/49/41), r = -0.14
     q_sit, e_sit = _bmi_penalty(bmi, 21.0, 2.0, 2.5), 9.5 * noise()
     k = _match_correlation(bmi, lambda k: k * q_sit - e_sit, 0.14)   # sit-ups = 50 - k q + e
-    situps_n = np.clip(np.round(50.0 - k * (q_sit - q_sit.mean()) + e_sit), 0, None)
+    situps_n = np.clip(np.round(50.0 - k * (q_sit - q_sit.mean()) + noise_scale * e_sit), 0, None)
 
     # 30 m x 2 shuttle (§2.7 [A]): 10.6 +- 0.6 s, r(BMI, time) = +0.15 [A]
     q_sh, e_sh = _bmi_penalty(bmi, 20.7), 0.55 * noise()
     k = _match_correlation(bmi, lambda k: k * q_sh + e_sh, 0.15)
-    shuttle_s = (10.6 + k * (q_sh - q_sh.mean()) + e_sh).round(2)
+    shuttle_s = (10.6 + k * (q_sh - q_sh.mean()) + noise_scale * e_sh).round(2)
 
     return pd.DataFrame({
         "record_id": np.arange(1, n + 1),

@@ -59,12 +59,18 @@ def _cut_plan(plan: np.ndarray, first_day: int, days: int, cut: float) -> np.nda
     return adjusted
 
 
+def frbi_cut(settings: LoadSettings) -> float:
+    """The load cut of the FRBI rule, a fraction: the middle of frbi_cut_low..frbi_cut_high rounded
+    half up to a whole percent (15-20 % -> 18 %); project's choice within the brief's range."""
+    return math.floor(50.0 * (settings.frbi_cut_low + settings.frbi_cut_high) + 0.5 + 1e-9) / 100.0
+
+
 def frbi_suggestion(history_load: np.ndarray, planned: np.ndarray, settings: LoadSettings,
                     hr_morning: np.ndarray | None = None) -> dict | None:
     """The brief's rule (DESIGN.md; the paper gives no formula): if the projected FRBI exceeds
     settings.frbi_threshold on a planned day, cut planned load 15-20 % for 3-5 days from that day.
 
-    cut = middle of frbi_cut_low..frbi_cut_high rounded half up to a whole percent (15-20 % -> 18 %).
+    cut = frbi_cut(settings).
     days = frbi_cut_days, extended one day at a time up to frbi_cut_days_max while the FRBI of the
     day after the cut, with the cut applied, is still over the threshold; never past the plan's end.
     Returns None or {"first_day" (0-based), "cut" (fraction), "days", "adjusted" (the plan, a.u.),
@@ -78,7 +84,7 @@ def frbi_suggestion(history_load: np.ndarray, planned: np.ndarray, settings: Loa
     if not over.any():
         return None
     first_day = int(np.argmax(over))
-    cut = math.floor(50.0 * (s.frbi_cut_low + s.frbi_cut_high) + 0.5 + 1e-9) / 100.0
+    cut = frbi_cut(s)
     days = min(int(s.frbi_cut_days), len(plan) - first_day)
     adjusted = _cut_plan(plan, first_day, days, cut)
     while days < s.frbi_cut_days_max and first_day + days < len(plan):

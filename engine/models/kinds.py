@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import importlib
 
-KINDS = {"progression": "engine.progression.trainer", "hr": "engine.hr.trainer", "overload": "engine.overload.trainer"}
+KINDS = {"progression": "engine.progression.trainer", "hr": "engine.hr.trainer", "overload": "engine.overload.trainer",
+         "fitness": "engine.fitness.trainer"}
 
 
 def trainer(kind: str):

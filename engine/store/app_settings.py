@@ -3,17 +3,23 @@ from __future__ import annotations
 
 import json
 
+from engine.fitness.battery import CUTOFF_LABELS, CUTOFFS
 from engine.store.db import Store, fetch_one
 
 DEFAULTS = {
     "map_tiles": "none",
+    "bmi_cutoffs": "who",
 }
 CHOICES = {
     "map_tiles": ("none", "OpenStreetMap"),
+    "bmi_cutoffs": tuple(CUTOFFS),
 }
 HELP = {
     "map_tiles": "Background of the session maps. none: a plain background, works without Internet; "
                  "OpenStreetMap: street-map tiles loaded from tile.openstreetmap.org (needs Internet).",
+    "bmi_cutoffs": "BMI classes of the fitness classifier: " + "; ".join(CUTOFF_LABELS.values())
+                   + ". A model is trained for one set of cut-offs: after a change, the fitness page asks for a "
+                     "new training.",
 }
 
 

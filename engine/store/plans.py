@@ -14,9 +14,10 @@ import pandas as pd
 
 from engine.store.db import Store, insert_frame
 
-SOURCES = ("split", "recommend")  # overload page's split generator | exercise recommender
+SOURCES = ("split", "recommend", "fitness")  # overload page's split | recommender | fitness prescription
 PLAN_COLUMNS = ["day", "exercise_id", "sets", "reps_low", "reps_high", "weight_low_kg", "weight_high_kg",
                 "rest_s", "load_au"]
+OPTIONAL_COLUMNS = ["duration_min", "intensity"]   # timed items (min) and their intensity text
 
 
 class PlanError(ValueError):
@@ -29,7 +30,8 @@ def planned_exercises(store: Store, athlete_id: int, first_day: dt.date | None =
     catalog name as `exercise`, ordered by day then name. load_au: planned Foster load, a.u."""
     return store.query(
         """SELECT p.day, p.exercise_id, e.name AS exercise, p.sets, p.reps_low, p.reps_high,
-                  p.weight_low_kg, p.weight_high_kg, p.rest_s, p.load_au, p.source, p.saved_at
+                  p.weight_low_kg, p.weight_high_kg, p.rest_s, p.duration_min, p.intensity, p.load_au,
+                  p.source, p.saved_at
            FROM planned_exercises p JOIN exercises e USING (exercise_id)
            WHERE p.athlete_id = ?
              AND (CAST(? AS DATE) IS NULL OR p.day >= ?)
@@ -58,8 +60,13 @@ def _checked_rows(rows: pd.DataFrame, source: str) -> pd.DataFrame:
         raise PlanError("planned load (a.u.) must be a number of at least 0")
     if numbers["sets"].isna().any() or (numbers["sets"] < 1).any() or (numbers["sets"] % 1 != 0).any():
         raise PlanError("planned sets must be whole numbers of at least 1")
-    for name in ("reps_low", "reps_high", "weight_low_kg", "weight_high_kg", "rest_s"):
-        if (numbers[name] < 0).any():
+    if "duration_min" in rows:
+        try:
+            numbers["duration_min"] = pd.to_numeric(rows["duration_min"]).astype("float64")
+        except (TypeError, ValueError):
+            raise PlanError("planned duration_min holds a value that is not a number") from None
+    for name in ("reps_low", "reps_high", "weight_low_kg", "weight_high_kg", "rest_s", "duration_min"):
+        if name in numbers and (numbers[name] < 0).any():
             raise PlanError(f"planned {name} cannot be negative")
     out = pd.DataFrame({"day": day.to_numpy(), "exercise_id": rows["exercise_id"].astype(str).to_numpy()})
     if out.duplicated(["day", "exercise_id"]).any():
@@ -68,6 +75,8 @@ def _checked_rows(rows: pd.DataFrame, source: str) -> pd.DataFrame:
     for name, values in numbers.items():
         integer = name in ("sets", "reps_low", "reps_high")
         out[name] = values.round().astype("Int64").to_numpy() if integer else values.to_numpy()
+    if "intensity" in rows:
+        out["intensity"] = rows["intensity"].astype("string").to_numpy()
     return out
 
 
@@ -76,7 +85,7 @@ def save_planned_exercises(store: Store, athlete_id: int, rows: pd.DataFrame, so
     load: planned_au = (before, or 0) - load_au of the replaced rows + load_au of the new rows.
 
     rows: day, exercise_id, sets, reps_low, reps_high, weight_low_kg, weight_high_kg, rest_s (s),
-    load_au (planned Foster load, a.u.). A new row also replaces the same exercise on the same day
+    load_au (planned Foster load, a.u.); optionally duration_min (min) and intensity (text). A new row also replaces the same exercise on the same day
     saved by the other source (one row per athlete, day and exercise). One transaction.
     """
     new = _checked_rows(rows, source)

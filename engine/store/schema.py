@@ -211,6 +211,40 @@ MIGRATIONS: list[list] = [
             PRIMARY KEY (athlete_id, day, exercise_id)
         )""",
     ],
+    # 6: fitness assessments (BMI class, SHAP, deficiencies), biweekly reassessments, and timed
+    # planned exercises (the fitness prescription's runs, intervals and holds)
+    [
+        """CREATE TABLE fitness_assessments (
+            athlete_id INTEGER NOT NULL,
+            test_date DATE NOT NULL,
+            model_version INTEGER NOT NULL,
+            cutoffs VARCHAR NOT NULL,    -- engine.fitness.battery.CUTOFFS key: 'who' | 'china'
+            predicted_class VARCHAR NOT NULL,
+            probabilities DOUBLE[] NOT NULL,  -- per class, engine.fitness.battery.CLASSES order
+            shap DOUBLE[] NOT NULL,      -- per test, battery.TESTS order: push toward 1 - P(normal)
+            deficiencies VARCHAR[] NOT NULL,  -- test columns, weakest first
+            assessed_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (athlete_id, test_date, model_version, cutoffs)
+        )""",
+        """CREATE TABLE fitness_reassessments (
+            athlete_id INTEGER NOT NULL,
+            test_date DATE NOT NULL,
+            test VARCHAR NOT NULL,       -- fitness_tests column
+            baseline DOUBLE, previous DOUBLE, latest DOUBLE,   -- the test's unit
+            vs_previous DOUBLE, vs_baseline DOUBLE,            -- improvement, the test's unit
+            status VARCHAR NOT NULL,     -- improving | stagnant | declining | not tested
+            streak INTEGER NOT NULL,     -- consecutive reassessments without improvement
+            action VARCHAR NOT NULL,     -- keep | volume | frequency | intensity
+            level INTEGER NOT NULL,      -- intensification level of the test's modality, 0-3
+            frbi DOUBLE,                 -- FRBI on test_date (project's definition)
+            cut DOUBLE NOT NULL,         -- load cut the FRBI rule triggered, fraction (0 = none)
+            cut_days INTEGER NOT NULL,
+            assessed_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (athlete_id, test_date, test)
+        )""",
+        "ALTER TABLE planned_exercises ADD COLUMN duration_min DOUBLE",  # timed items (runs, holds), min
+        "ALTER TABLE planned_exercises ADD COLUMN intensity VARCHAR",    # e.g. "64-76 % HRmax"
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
