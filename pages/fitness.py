@@ -115,9 +115,10 @@ with athlete_tab:
         st.subheader("Deficiencies and the week's plan")
         reassessed = read(assess.reassessment, athlete_id, dt.date.today())
         frbi = read(assess.frbi_by_day, athlete_id, dt.date.today())
+        settings = report.athlete_settings(store(), athlete_id)
         week_start = dt.date.today() + dt.timedelta(days=1)
         try:
-            prescription = assess.prescription(store(), athlete_id, result.deficiencies, reassessed, frbi, week_start)
+            prescription = assess.prescription(result.deficiencies, reassessed, frbi, settings, week_start)
         except PrescriptionError as err:
             st.error(str(err))
             st.stop()
@@ -158,7 +159,7 @@ with athlete_tab:
         right.download_button("Export the plan (CSV)", csv_bytes(edited.drop(columns=["exercise_id"])),
                               f"plan_{names[athlete_id]}_{week_start}.csv", "text/csv", icon=":material/download:")
         with st.expander("How the plan is built"):
-            st.markdown(rules_text(report.athlete_settings(store(), athlete_id)))
+            st.markdown(rules_text(settings))
             st.caption("FRBI (fatigue-recovery balance index) is this project's own definition: EWMA 7 d / 28 d load "
                        "× morning HR / its 28-day median. The paper names it without a formula.")
 
@@ -166,7 +167,6 @@ with athlete_tab:
         if reassessed.empty:
             st.caption("One battery so far: the first reassessment comes with a battery two weeks later.")
         else:
-            settings = report.athlete_settings(store(), athlete_id)
             st.plotly_chart(figures.reassessment_chart(reassessed, LABELS, settings.frbi_threshold),
                             key="fitness_reassess")
             st.caption(f"FRBI above {settings.frbi_threshold:g} on a reassessment day (red triangles) cut the load; "

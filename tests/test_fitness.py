@@ -9,7 +9,8 @@ from engine.fitness.battery import CLASSES, LAPS, TESTS
 from engine.fitness.dataset import from_frame
 from engine.fitness.evaluate import folds, scores
 from engine.fitness.explain import shap_by_test, unhealthy_probability
-from engine.fitness.model import HybridModel, Params, _torch_modules, fit_baseline, fit_hybrid
+from engine.fitness.model import HybridModel, Params, _torch_modules, fit_baseline, fit_hybrid, fit_scaler
+from engine.models.scaling import Scaler
 
 PARAMS = Params.quick()
 
@@ -33,9 +34,7 @@ def fitted(strong, split):
 
 def test_shapes_follow_the_paper(strong):
     torch, _, extractor_class = _torch_modules()
-    from engine.fitness.model import Scaler
-
-    extractor = extractor_class(Params(), Scaler.fit(strong.table()))
+    extractor = extractor_class(Params(), fit_scaler(strong.table()))
     scaled = torch.zeros(3, 18)
     assert tuple(extractor.sequence(scaled).shape) == (3, LAPS, 4)          # T = 15, F = 4
     z, attention = extractor.features(scaled)
@@ -46,8 +45,6 @@ def test_shapes_follow_the_paper(strong):
 
 def test_laps_and_tests_map_to_channels():
     torch, _, extractor_class = _torch_modules()
-    from engine.fitness.model import Scaler
-
     extractor = extractor_class(Params(), Scaler(np.zeros(18), np.ones(18)))
     row = torch.arange(18, dtype=torch.float32)[None, :]
     seq = extractor.sequence(row)[0]

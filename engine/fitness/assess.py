@@ -15,6 +15,7 @@ from engine.fitness.model import HybridModel
 from engine.load import report
 from engine.load.planner import frbi_cut
 from engine.load.session import foster_load
+from engine.load.settings import LoadSettings
 from engine.models import registry
 from engine.store import app_settings, assessments, plans, queries
 from engine.store.db import Store
@@ -142,14 +143,13 @@ class Prescription:
     cut_days: int
 
 
-def prescription(store: Store, athlete_id: int, deficient: list[str], reassessed: pd.DataFrame,
-                 frbi: pd.Series, week_start: dt.date) -> Prescription:
+def prescription(deficient: list[str], reassessed: pd.DataFrame, frbi: pd.Series, settings: LoadSettings,
+                 week_start: dt.date) -> Prescription:
     """The weekly plan from the deficiencies and the last reassessment's levels; when the FRBI
-    (frbi_by_day) of the last day before the week that has one is above the team's threshold, the
-    week's first frbi_cut_days days are cut."""
+    (frbi_by_day) of the last day before the week that has one is above the team's threshold
+    (`settings`, the athlete's team), the week's first frbi_cut_days days are cut."""
     levels = prescribe.levels_now(reassessed)
     plan = prescribe.weekly_plan(deficient, week_start, levels)
-    settings = report.athlete_settings(store, athlete_id)
     before = frbi[frbi.index < pd.Timestamp(week_start)].dropna()
     now = float(before.iloc[-1]) if len(before) else np.nan
     if now > settings.frbi_threshold:

@@ -16,6 +16,7 @@ from engine.fitness.model import BASELINES, HYBRIDS, N_CLASSES, Params, fit_base
 from engine.models.registry import Result
 
 METRICS = ("accuracy", "kappa", "macro_f1", "weighted_f1")
+ALL_MODELS = [*HYBRIDS, *BASELINES]
 
 
 def folds(data: Battery, params: Params) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -81,5 +82,3 @@ def cross_validate(data: Battery, params: Params, dataset: str, models: list[str
              "predict_ms_per_item": float(np.mean(predict_ms)) if predict_ms else None}
     return results, extra
 
-
-ALL_MODELS = [*HYBRIDS, *BASELINES]

@@ -15,17 +15,18 @@ then Gaussian noise (SD 0.1, scaled units). The scaler is fitted on the training
 from __future__ import annotations
 
 import json
-import pickle
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 
 from engine.fitness.battery import CLASSES, LAPS
-from engine.fitness.dataset import Battery
+from engine.fitness.dataset import COLUMNS, Battery
+from engine.models.scaling import Scaler
 
 N_CLASSES = len(CLASSES)
 N_TESTS = 4
+BACKGROUND_ROWS = 30     # SHAP background: training rows drawn at random (seeded)
 HYBRIDS = {"hybrid": {}, "hybrid_no_smote": {"smote": False}, "hybrid_no_noise": {"noise": False}}
 BASELINES = ["majority", "logistic", "svm", "random_forest", "lightgbm_raw"]
 MODEL_LABELS = {"hybrid": "1D-CNN + attention → LightGBM (the paper's pipeline)",
@@ -62,21 +63,19 @@ class Params:
     def quick(cls) -> Params:
         return cls(max_epochs=6, patience=3, lgb_trees=40, folds=3)
 
-
-@dataclass(frozen=True)
-class Scaler:
-    """Mean and SD of the 18 inputs over the training rows; the 15 laps share one (the lap channel)."""
-    mean: np.ndarray
-    sd: np.ndarray
-
     @classmethod
-    def fit(cls, table: np.ndarray) -> Scaler:
-        mean, sd = table.mean(axis=0), table.std(axis=0)
-        mean[:LAPS], sd[:LAPS] = table[:, :LAPS].mean(), table[:, :LAPS].std()
-        return cls(mean, np.where(sd > 0, sd, 1.0))
+    def from_dict(cls, saved: dict) -> Params:
+        """Params from their JSON form (lists back to tuples; keys that are not fields ignored)."""
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in saved.items()
+                      if k in cls.__dataclass_fields__})
 
-    def __call__(self, table: np.ndarray) -> np.ndarray:
-        return (table - self.mean) / self.sd
+
+def fit_scaler(table: np.ndarray) -> Scaler:
+    """The 18 inputs' Scaler over the training rows, the 15 laps sharing one mean and SD (the lap channel)."""
+    columns, laps = Scaler.fit(table), Scaler.fit(table[:, :LAPS].reshape(-1, 1))
+    mean, sd = columns.mean.copy(), columns.sd.copy()
+    mean[:LAPS], sd[:LAPS] = laps.mean[0], laps.sd[0]
+    return Scaler(mean, sd)
 
 
 def _torch_modules():
@@ -241,25 +240,19 @@ class HybridModel:
         self.booster.save_model(str(directory / "head.txt"))
         np.save(directory / "background.npy", self.background)
         (directory / "params.json").write_text(json.dumps(asdict(self.params)))
-        with open(directory / "scaler.pkl", "wb") as f:
-            pickle.dump(Scaler(self.extractor.mean.numpy(), self.extractor.sd.numpy()), f)
 
     @classmethod
     def load(cls, directory: Path) -> HybridModel:
         import lightgbm as lgb
         import torch
 
-        params = Params(**{k: tuple(v) if isinstance(v, list) else v
-                           for k, v in json.loads((directory / "params.json").read_text()).items()})
-        with open(directory / "scaler.pkl", "rb") as f:
-            scaler = pickle.load(f)
-        extractor = _torch_modules()[2](params, scaler)
+        params = Params.from_dict(json.loads((directory / "params.json").read_text()))
+        identity = Scaler(np.zeros(len(COLUMNS)), np.ones(len(COLUMNS)))       # the saved state holds the fitted mean and SD
+        extractor = _torch_modules()[2](params, identity)
         extractor.load_state_dict(torch.load(directory / "extractor.pt", weights_only=True))
         return cls(extractor.eval(), lgb.Booster(model_file=str(directory / "head.txt")), params,
                    np.load(directory / "background.npy"))
 
-
-BACKGROUND_ROWS = 30     # SHAP background: training rows drawn at random (seeded)
 
 
 def fit_hybrid(data: Battery, params: Params, smote: bool = True, noise: bool = True,
@@ -271,14 +264,14 @@ def fit_hybrid(data: Battery, params: Params, smote: bool = True, noise: bool = 
     rng = np.random.default_rng(params.seed)
     table, y = data.table(), data.y
     holdout = _split_holdout(y, params.holdout, rng)
-    scaler = Scaler.fit(table[~holdout])
+    scaler = fit_scaler(table[~holdout])
     train_scaled, train_y = resample(scaler(table[~holdout]), y[~holdout], params, smote, noise, rng)
     extractor = fit_extractor(train_scaled, train_y, scaler(table[holdout]), y[holdout], params, scaler, progress)
     model = HybridModel(extractor, None, params, table[rng.choice(np.flatnonzero(~holdout),
                                                                   min(BACKGROUND_ROWS, int((~holdout).sum())),
                                                                   replace=False)])
-    train_raw = train_scaled * scaler.sd + scaler.mean
-    model.booster = lgb.train(_lgb_params(params), lgb.Dataset(model.z(train_raw), train_y), params.lgb_trees,
+    model.booster = lgb.train(_lgb_params(params), lgb.Dataset(model.z(scaler.inverse(train_scaled)), train_y),
+                              params.lgb_trees,
                               valid_sets=[lgb.Dataset(model.z(table[holdout]), y[holdout])],
                               callbacks=[lgb.early_stopping(20, verbose=False)])
     return model

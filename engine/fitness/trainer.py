@@ -31,12 +31,12 @@ STRONG_MODELS = ["hybrid", *BASELINES]
 TIMING_ROWS = 2000           # batteries predicted in one batch to time the pipeline
 
 
-def _datasets(store: Store, cutoffs: str, quick: bool) -> dict[str, Battery]:
-    data = {"db": db_dataset(store, cutoffs), "strong_signal": strong_signal_dataset(cutoffs)}
-    if quick:
-        rng = np.random.default_rng(0)
-        data = {k: v.take(np.sort(rng.choice(len(v), min(QUICK_ROWS, len(v)), replace=False))) for k, v in data.items()}
-    return data
+def _dataset(name: str, store: Store, cutoffs: str, quick: bool) -> Battery:
+    """"db" or "strong_signal"; with quick, a seeded sample of QUICK_ROWS."""
+    data = db_dataset(store, cutoffs) if name == "db" else strong_signal_dataset(cutoffs)
+    if not quick:
+        return data
+    return data.take(np.sort(np.random.default_rng(0).choice(len(data), min(QUICK_ROWS, len(data)), replace=False)))
 
 
 def _fingerprint(data: Battery) -> str:
@@ -52,7 +52,10 @@ def predict_ms_per_item(fitted: HybridModel, data: Battery) -> float:
     return 1000 * (time.perf_counter() - start) / len(table)
 
 
-def _cv(data: dict[str, Battery], params: Params, progress=None) -> tuple[list[Result], dict]:
+def _cv(store: Store, cutoffs: str, quick: bool, db: Battery, params: Params, progress=None
+        ) -> tuple[list[Result], dict]:
+    """CV on db (every model) and strong_signal (the hybrid and the baselines)."""
+    data = {"db": db, "strong_signal": _dataset("strong_signal", store, cutoffs, quick)}
     plan = [("db", ALL_MODELS), ("strong_signal", STRONG_MODELS)]
     total = sum(len(m) for _, m in plan) * params.folds
     results, extra, done = [], {}, 0
@@ -72,10 +75,10 @@ def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[R
     """Cross-validate on both datasets, fit the hybrid on every labelled db battery, register."""
     cutoffs = app_settings.get(store, "bmi_cutoffs")
     params = Params.quick() if quick else Params()
-    data = _datasets(store, cutoffs, quick)
+    db_data = _dataset("db", store, cutoffs, quick)
     start = time.perf_counter()
-    results, extra = _cv(data, params, progress)
-    labelled = data["db"].take(data["db"].y >= 0)
+    results, extra = _cv(store, cutoffs, quick, db_data, params, progress)
+    labelled = db_data.take(db_data.y >= 0)
     fitted = fit_hybrid(labelled, params)
     if progress:
         progress(1, 1)
@@ -101,22 +104,22 @@ def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[R
                         f"of the BMI signal. The paper reports accuracy 0.945 and kappa 0.91 on its own data."),
     }
     version = register(store, KIND, fitted, {**asdict(params), "cutoffs": cutoffs}, results,
-                       _fingerprint(data["db"]), card)
+                       _fingerprint(db_data), card)
     return version, results
 
 
 def evaluate_json(store: Store, version: int | None = None) -> dict:
     """The `evaluate --json` object (see the module docstring)."""
     fitted, card = load(store, KIND, version, HybridModel.load)
-    params = Params(**{k: tuple(v) if isinstance(v, list) else v for k, v in card["params"].items() if k != "cutoffs"})
-    data = _datasets(store, card["cutoffs"], card["quick"])
-    if _fingerprint(data["db"]) == card["data_fingerprint"]:
+    db_data = _dataset("db", store, card["cutoffs"], card["quick"])
+    if _fingerprint(db_data) == card["data_fingerprint"]:
         results = card["metrics"]
     else:
-        results = [asdict(r) for r in _cv(data, params)[0]]
+        params = Params.from_dict(card["params"])
+        results = [asdict(r) for r in _cv(store, card["cutoffs"], card["quick"], db_data, params)[0]]
     return {"kind": KIND, "version": card["version"], "results": results,
             "timing": {"train_s": round(card["train_s"], 3),
-                       "predict_ms_per_item": round(predict_ms_per_item(fitted, data["db"]), 4)}}
+                       "predict_ms_per_item": round(predict_ms_per_item(fitted, db_data), 4)}}
 
 
 def export(store: Store, out: Path, version: int | None = None) -> list[dict]:

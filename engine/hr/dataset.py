@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from engine.load.report import hr_profile
+from engine.models.scaling import Scaler
 from engine.session.detail import grade_pct, shows_pace
 from engine.store.db import Store
 
@@ -62,31 +63,6 @@ class Run:
     speed_kmh: np.ndarray
     lat: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))  # on the distance grid
     lon: np.ndarray = field(repr=False, default_factory=lambda: np.empty(0))
-
-
-@dataclass(frozen=True)
-class Scaler:
-    mean: np.ndarray
-    sd: np.ndarray
-
-    @classmethod
-    def fit(cls, values: np.ndarray) -> Scaler:
-        values = values.reshape(len(values), -1)
-        sd = np.nanstd(values, axis=0)
-        return cls(np.nanmean(values, axis=0), np.where(sd > 0, sd, 1.0))
-
-    def __call__(self, values: np.ndarray) -> np.ndarray:
-        return ((values - self.mean) / self.sd).astype(np.float32)
-
-    def inverse(self, values: np.ndarray) -> np.ndarray:
-        return np.asarray(values, dtype=float) * self.sd + self.mean
-
-    def to_dict(self) -> dict:
-        return {"mean": self.mean.tolist(), "sd": self.sd.tolist()}
-
-    @classmethod
-    def from_dict(cls, d: dict) -> Scaler:
-        return cls(np.asarray(d["mean"], dtype=float), np.asarray(d["sd"], dtype=float))
 
 
 @dataclass(frozen=True)

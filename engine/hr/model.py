@@ -14,7 +14,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.hr.dataset import HrData, Run, Scaler
+from engine.hr.dataset import HrData, Run
+from engine.models.scaling import Scaler
 
 CONTEXT_EVERY = {"hr": 6, "speed": 4}  # the previous run, every 6th time step (60 s) / 4th point (200 m)
 SHORT_WINDOW = 10                      # steps of 10 s (FitRec-Attn's T = 10)
