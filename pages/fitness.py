@@ -78,12 +78,13 @@ with athlete_tab:
             "measured_class": C.TextColumn("Measured class", help=f"BMI class under the {card['cutoffs'].upper()} "
                                                                   "cut-offs (Settings page)"),
             "predicted_class": C.TextColumn("Predicted from the tests"),
-            "run": C.TextColumn("3,000 m", help="m:ss, the sum of the 15 laps"),
-            "pullups": C.NumberColumn("Pull-ups", format="%d"),
+            "run": C.TextColumn(LABELS["run_3000m_s"], help="m:ss, the sum of the 15 laps"),
+            "pullups": C.NumberColumn(LABELS["pullups"], format="%d"),
             "pullup_points": C.NumberColumn("Pull-up points", format="%.0f",
                                             help=f"{standards.SOURCE}; pass = {standards.PASS_POINTS}"),
-            "situps_60s": C.NumberColumn("Sit-ups (60 s)", format="%d", help="no national standard for men"),
-            "shuttle_30x2_s": C.NumberColumn("30 m × 2 (s)", format="%.2f", help="no national standard found"),
+            "situps_60s": C.NumberColumn(LABELS["situps_60s"], format="%d", help="no national standard for men"),
+            "shuttle_30x2_s": C.NumberColumn(f"{LABELS['shuttle_30x2_s']} (s)", format="%.2f",
+                                             help="no national standard found"),
         })
         dates = history["test_date"].dt.date.tolist()
         chosen = st.select_slider("Battery", dates, value=dates[-1], format_func=lambda d: d.strftime("%d %b %Y"),
@@ -122,7 +123,7 @@ with athlete_tab:
         except PrescriptionError as err:
             st.error(str(err))
             st.stop()
-        weakest = ", ".join(f"**{LABELS[c]}** → {MODALITY_LABELS[TEST_BY_COLUMN[c].modality].lower()}"
+        weakest = ", ".join(f"**{LABELS[c]}** → {MODALITY_LABELS[TEST_BY_COLUMN[c].modality]}"
                             for c in result.deficiencies)
         st.write(f"Weakest: {weakest}." if weakest else "No test pushes toward a less healthy class: the base week.")
         raised = {m: lv for m, lv in prescription.levels.items() if lv}
