@@ -465,3 +465,21 @@ def class_distribution_chart(counts: pd.Series, title: str) -> go.Figure:
     fig.update_layout(hovermode="closest")
     fig.update_yaxes(range=[0, max(1, counts.max()) * 1.25])
     return fig
+
+
+def muscle_balance_chart(balance: pd.DataFrame, reference: float) -> go.Figure:
+    """The squad's median weekly sets per muscle group (horizontal bars, neglected ones highlighted)
+    against the reference (a dashed line)."""
+    colours = [COLORS[1] if n else COLORS[0] for n in balance["neglected"]]
+    fig = go.Figure(go.Bar(y=balance["muscle"], x=balance["median_sets_per_week"], orientation="h",
+                           marker_color=colours, text=balance["median_sets_per_week"].map("{:.1f}".format),
+                           textposition="outside", cliponaxis=False,
+                           hovertemplate="%{y}: %{x:.1f} sets a week<extra></extra>"))
+    fig.add_vline(x=reference, line_dash="dash", line_color=COLORS[2],
+                  annotation_text=f"reference {reference:g}", annotation_position="top")
+    fig = themed(fig, "Weekly sets per muscle group (squad median)", "working sets per week", "",
+                 height=40 + 28 * len(balance))
+    fig.update_layout(hovermode="closest")
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(range=[0, max(reference, float(balance["median_sets_per_week"].max())) * 1.2])
+    return fig

@@ -17,6 +17,7 @@ SECTIONS = {
         ("routes", "Routes", ":material/route:"),
         ("overload", "Strength & overload", ":material/fitness_center:"),
         ("fitness", "Fitness tests", ":material/sprint:"),
+        ("recommend", "Recommendations", ":material/recommend:"),
         ("upload", "Upload", ":material/upload_file:"),
         ("settings", "Settings", ":material/tune:"),
     ],

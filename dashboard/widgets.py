@@ -111,10 +111,15 @@ def train_with_status(kind: str) -> None:
     """Train a model kind behind a visible status with progress (a new registry version), then rerun."""
     from dashboard.state import store
     from engine.models.kinds import trainer
+    from engine.models.registry import NotEnoughData
 
     with st.status(f"Training {kind}…", expanded=True) as status:
         bar = st.progress(0.0, text="fitting")
-        version, _ = trainer(kind).train(store(), progress=lambda step, total: bar.progress(
-            step / total, text=f"epoch {step} of at most {total}"))
+        try:
+            version, _ = trainer(kind).train(store(), progress=lambda step, total: bar.progress(
+                step / total, text=f"epoch {step} of at most {total}"))
+        except NotEnoughData as err:
+            status.update(label=f"{kind} not trained: {err}", state="error", expanded=False)
+            return
         status.update(label=f"{kind} v{version} trained and evaluated", state="complete", expanded=False)
     st.rerun()

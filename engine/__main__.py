@@ -41,6 +41,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from engine.models.kinds import expand, trainer
+    from engine.models.registry import NotEnoughData
 
     store = _open(args.db)
     rows = []
@@ -49,7 +50,11 @@ def _cmd_train(args: argparse.Namespace) -> int:
             def progress(step: int, total: int) -> None:
                 bar.total = total
                 bar.update(step - bar.n)
-            version, results = trainer(kind).train(store, quick=args.quick, progress=progress)
+            try:
+                version, results = trainer(kind).train(store, quick=args.quick, progress=progress)
+            except NotEnoughData as err:
+                print(f"train {kind}: {err}", file=sys.stderr)
+                return 1
         rows += [(kind, version, r.dataset, r.model, r.metric, r.value) for r in results
                  if r.metric == trainer(kind).HEADLINE]
     print(f"{'kind':<12} {'version':>7}  {'dataset':<14} {'model':<20} {'metric':<14} value")

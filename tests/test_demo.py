@@ -150,7 +150,7 @@ def test_exercise_ids_exist_in_the_catalog(squad):
 
 def test_strength_sets_ranges(squad):
     work = squad.strength_sets.query("set_type == 'normal'")
-    assert work["reps"].between(1, 12).all() and work["rest_s"].between(60, 240).all()
+    assert work["reps"].between(1, 15).all() and work["rest_s"].between(60, 240).all()
     assert np.allclose(work["rpe"], 10 - work["rir"])                # §4.3 RPE 10 = 0 RIR
     assert (work["weight_kg"] % 2.5 == 0).all()
     per_session = work.groupby("session_id")["exercise_id"].nunique()
@@ -327,6 +327,43 @@ def test_e1rm_trend_rises_for_most_lifters(squad):
     per_athlete = slopes.groupby(level="athlete_id").median()
     assert len(per_athlete) >= 4
     assert (per_athlete > 0).mean() >= 0.75
+
+
+def _swaps(squad) -> list[tuple[int, set[str], str, str]]:
+    """(athlete, exercises of the split before, dropped, adopted) for each pair of consecutive
+    sessions of one split that differ by exactly one exercise."""
+    sessions = squad.activities.query("sport == 'strength'")[["activity_id", "athlete_id", "name", "start_time"]]
+    sets = squad.strength_sets.merge(sessions.rename(columns={"activity_id": "session_id"}), on=["session_id", "athlete_id"])
+    sets["split"] = sets["name"].str.split().str[0]
+    out = []
+    for (athlete, _), own in sets.groupby(["athlete_id", "split"]):
+        programs = [set(g["exercise_id"]) for _, g in own.sort_values("start_time").groupby("session_id", sort=False)]
+        for before, after in zip(programs, programs[1:]):
+            if len(before - after) == 1 and len(after - before) == 1:
+                out.append((athlete, before, *(before - after), *(after - before)))
+    return out
+
+
+def test_athletes_adopt_new_exercises_by_the_documented_rule(squad):
+    """The adoption rule (generator.ADOPT_P): like-for-like swaps, a new exercise that works a
+    primary muscle of the dropped one, against what a uniform pick among the same never-done
+    exercises of the split would give."""
+    from engine.demo.generator import ALTERNATIVES, EXERCISES
+
+    catalog = {e["id"]: e for e in json.loads((ROOT / "data/catalog/exercises.json").read_text(encoding="utf-8"))}
+    split_of = {e: v[0] for e, v in (EXERCISES | ALTERNATIVES).items()}
+    swaps = _swaps(squad)
+    assert len(swaps) >= 15
+    done: dict[int, set[str]] = {}
+    alike, alike_null = [], []
+    for athlete, before, dropped, adopted in swaps:
+        done.setdefault(athlete, set()).update(before)
+        candidates = [e for e, s in split_of.items() if s == split_of[adopted] and e not in done[athlete]]
+        shares = lambda e: bool(set(catalog[e]["primaryMuscles"]) & set(catalog[dropped]["primaryMuscles"]))  # noqa: E731
+        alike.append(shares(adopted))
+        alike_null.append(np.mean([shares(e) for e in candidates]))
+        done[athlete].add(adopted)
+    assert np.mean(alike) > 0.9 > np.mean(alike_null) + 0.5
 
 
 def test_wellness_covers_most_days_and_matches_the_session_load(squad):

@@ -342,7 +342,7 @@ def test_shap_explains_a_node_in_its_own_subgraph(demo, fitted):
     full = {m: fitted.predict(graph, m) for m in GRAPH_MODELS}
     key = list(zip(graph.nodes["session_id"], graph.nodes["exercise_id"]))
     checked = 0
-    for node in [*test_nodes[::3], *np.flatnonzero(graph.mask("train"))[::25]]:
+    for node in [*test_nodes[::2], *np.flatnonzero(graph.mask("train"))[::25]]:
         sub, position = explain.neighbourhood(graph, int(node))
         expected = _reaching(graph, int(node), explain.HOPS)
         assert set(zip(sub.nodes["session_id"], sub.nodes["exercise_id"])) == {key[i] for i in expected}

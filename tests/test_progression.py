@@ -23,7 +23,7 @@ QUICK = Params.quick()
 def demo(tmp_path_factory):
     """A small demo squad (its lifters progress by the generator's ACSM rule), trained once."""
     store = Store(tmp_path_factory.mktemp("progression") / "coach.duckdb")
-    write_demo(store, DemoConfig(athletes=8, weeks=10, seed=4, end_date=dt.date(2026, 6, 30)))
+    write_demo(store, DemoConfig(athletes=10, weeks=12, seed=4, end_date=dt.date(2026, 6, 30)))
     data = build(store)
     yield store, data, fit(data, QUICK)
     store.close()

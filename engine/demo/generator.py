@@ -24,10 +24,12 @@ from engine.demo import physiology as ph
 from engine.demo.cohort import build_cohort
 from engine.demo.routes import M_PER_DEG_LAT, TOWN_LAT, Route, build_routes
 from engine.demo.routes import STEP_M as ROUTE_STEP_M
+from engine.ingest.exercise_names import load_catalog
 
 STREAM_ATHLETES, STREAM_ROUTES, STREAM_TRAINING = 1, 2, 4   # 3: cohort.STREAM_COHORT
 STREAM_WEATHER = 5        # the town's weather, shared by the squad
 STREAM_RUNS = 6           # one stream per run, so the run model can change without reshuffling the lifts
+STREAM_ADOPT = 7          # which accessory an athlete swaps, and for what (the adoption rule)
 PAUSE_GAP_S = 30.0
 WARMUP_WEEKS = 6  # simulated before the visible window, which then starts trained; never stored
 
@@ -75,6 +77,70 @@ EXERCISES = {
     "Leg_Extensions": ("legs", 0.60, 12, True),
     "Standing_Calf_Raises": ("legs", 1.00, 12, True),
 }
+# Exercises an athlete can adopt later (same fields as EXERCISES; the project's estimates [A]): the
+# adoption rule (_adopt) swaps accessories for these or for EXERCISES the athlete has not done yet.
+ALTERNATIVES = {
+    "Dumbbell_Bench_Press": ("push", 0.36, 8, False),
+    "Barbell_Incline_Bench_Press_-_Medium_Grip": ("push", 0.80, 6, False),
+    "Decline_Barbell_Bench_Press": ("push", 0.95, 6, False),
+    "Machine_Bench_Press": ("push", 0.80, 10, False),
+    "Leverage_Chest_Press": ("push", 0.85, 10, False),
+    "Butterfly": ("push", 0.45, 12, False),
+    "Cable_Crossover": ("push", 0.25, 12, False),
+    "Incline_Dumbbell_Flyes": ("push", 0.16, 12, False),
+    "Seated_Dumbbell_Press": ("push", 0.25, 8, False),
+    "Arnold_Dumbbell_Press": ("push", 0.22, 10, False),
+    "Leverage_Shoulder_Press": ("push", 0.55, 10, False),
+    "Smith_Machine_Overhead_Shoulder_Press": ("push", 0.55, 8, False),
+    "Cable_Seated_Lateral_Raise": ("push", 0.08, 15, False),
+    "EZ-Bar_Skullcrusher": ("push", 0.35, 10, False),
+    "Triceps_Overhead_Extension_with_Rope": ("push", 0.30, 12, False),
+    "Tricep_Dumbbell_Kickback": ("push", 0.08, 15, False),
+    "Dip_Machine": ("push", 0.70, 10, False),
+    "One-Arm_Dumbbell_Row": ("pull", 0.40, 10, False),
+    "T-Bar_Row_with_Handle": ("pull", 0.70, 8, False),
+    "Leverage_Iso_Row": ("pull", 0.60, 10, False),
+    "Leverage_High_Row": ("pull", 0.60, 10, False),
+    "Close-Grip_Front_Lat_Pulldown": ("pull", 0.75, 10, False),
+    "V-Bar_Pulldown": ("pull", 0.75, 10, False),
+    "Straight-Arm_Pulldown": ("pull", 0.30, 12, False),
+    "Standing_Biceps_Cable_Curl": ("pull", 0.30, 12, False),
+    "Machine_Bicep_Curl": ("pull", 0.30, 12, False),
+    "Dumbbell_Bicep_Curl": ("pull", 0.16, 12, False),
+    "EZ-Bar_Curl": ("pull", 0.40, 10, False),
+    "Preacher_Curl": ("pull", 0.35, 10, False),
+    "Incline_Hammer_Curls": ("pull", 0.14, 12, False),
+    "Cable_Hammer_Curls_-_Rope_Attachment": ("pull", 0.28, 12, False),
+    "Reverse_Flyes": ("pull", 0.08, 15, False),
+    "Reverse_Machine_Flyes": ("pull", 0.30, 15, False),
+    "Dumbbell_Shrug": ("pull", 0.45, 12, False),
+    "Barbell_Shrug": ("pull", 1.00, 10, False),
+    "Goblet_Squat": ("legs", 0.35, 10, True),
+    "Hack_Squat": ("legs", 1.40, 8, True),
+    "Smith_Machine_Squat": ("legs", 1.10, 8, True),
+    "Dumbbell_Squat": ("legs", 0.35, 10, True),
+    "Barbell_Lunge": ("legs", 0.70, 10, True),
+    "Split_Squat_with_Dumbbells": ("legs", 0.25, 10, True),
+    "Dumbbell_Step_Ups": ("legs", 0.22, 10, True),
+    "Seated_Leg_Curl": ("legs", 0.50, 12, True),
+    "Stiff-Legged_Dumbbell_Deadlift": ("legs", 0.40, 10, True),
+    "Sumo_Deadlift": ("legs", 1.45, 5, True),
+    "Barbell_Glute_Bridge": ("legs", 1.20, 10, True),
+    "Pull_Through": ("legs", 0.40, 12, True),
+    "Seated_Calf_Raise": ("legs", 0.70, 15, True),
+    "Calf_Press_On_The_Leg_Press_Machine": ("legs", 1.50, 15, True),
+    "Smith_Machine_Calf_Raise": ("legs", 1.00, 12, True),
+    "Thigh_Abductor": ("legs", 0.60, 15, True),
+    "Thigh_Adductor": ("legs", 0.60, 15, True),
+    "One-Arm_Kettlebell_Swings": ("legs", 0.30, 15, True),
+}
+# The adoption rule [D]: after each strength session, with probability ADOPT_P, the athlete swaps
+# one accessory of that split (picked at random; the main lift stays) for an exercise of the same
+# split they have never done that works a primary muscle of the dropped one (like for like), picked
+# at random; any never-done exercise of the split when none does. What an athlete adopts thus
+# depends on what they already do. Without such a rule no recommender can beat popularity and its
+# figures would mean nothing.
+ADOPT_P = 0.25
 SPLITS = ["push", "pull", "legs"]
 PLATE_KG = 2.5
 K_FITNESS, K_FATIGUE = 0.0096, 0.024   # Banister gains per 1000 a.u., k2 = 2.5 k1 (§4.1) [A]
@@ -389,26 +455,56 @@ def _strength_gain(a: _Athlete, day_index: int) -> float:
     return float((1 + ph.log_time_gain(a.training_age_d + day_index)) / (1 + ph.log_time_gain(a.training_age_d)))
 
 
+def _exercise_plan(a: _Athlete, eid: str, slot: int, rng: np.random.Generator) -> dict:
+    """One exercise of a program in slot `slot` (0 = the main lift): starting e1RM, target reps
+    (5-15), target RIR, set count and rest [A]."""
+    split, e1rm_per_kg, reps, lower = EXERCISES.get(eid) or ALTERNATIVES[eid]
+    return {
+        "exercise_id": eid,
+        "e1rm0_kg": e1rm_per_kg * a.mass_kg * a.strength_scale * np.exp(rng.normal(0, 0.1))
+                    * ((0.7 if lower else 0.55) if a.sex == "F" else 1.0),
+        "reps": reps,
+        "rir": 2 if slot == 0 else int(rng.choice([1, 2, 2, 3, 3])),
+        "sets": int(rng.integers(4, 6) if slot == 0 else rng.integers(3, 5)),
+        "rest_s": rng.uniform(150, 210) if slot == 0 else rng.uniform(60, 120) * (1.4 if slot < 3 else 1.0),
+        "main": slot == 0,
+    }
+
+
 def _make_program(a: _Athlete, rng: np.random.Generator) -> dict[str, list[dict]]:
-    """Per split: the main lift plus 3-5 accessories, fixed for the block. Each exercise has a
-    starting e1RM, target reps (5-12), target RIR, set count and rest [A]."""
-    female = a.sex == "F"
+    """Per split: the main lift plus 3-5 accessories of EXERCISES, until the adoption rule swaps them."""
     program = {}
     for split in SPLITS:
         ids = [e for e, v in EXERCISES.items() if v[0] == split]
         accessories = sorted(rng.choice(np.arange(1, len(ids)), rng.integers(3, 6), replace=False))
         chosen = [ids[0]] + [ids[j] for j in accessories]
-        program[split] = [{
-            "exercise_id": eid,
-            "e1rm0_kg": EXERCISES[eid][1] * a.mass_kg * a.strength_scale * np.exp(rng.normal(0, 0.1))
-                        * ((0.7 if EXERCISES[eid][3] else 0.55) if female else 1.0),
-            "reps": EXERCISES[eid][2],
-            "rir": 2 if j == 0 else int(rng.choice([1, 2, 2, 3, 3])),
-            "sets": int(rng.integers(4, 6) if j == 0 else rng.integers(3, 5)),
-            "rest_s": rng.uniform(150, 210) if j == 0 else rng.uniform(60, 120) * (1.4 if j < 3 else 1.0),
-            "main": j == 0,
-        } for j, eid in enumerate(chosen)]
+        program[split] = [_exercise_plan(a, eid, j, rng) for j, eid in enumerate(chosen)]
     return program
+
+
+def _adoption_muscles() -> dict[str, set[str]]:
+    """The primary muscles of every exercise the demo can program, from the catalog."""
+    catalog = load_catalog().set_index("exercise_id")["primary_muscles"]
+    return {e: set(catalog[e]) for e in EXERCISES | ALTERNATIVES}
+
+
+def _adopt(a: _Athlete, program: dict[str, list[dict]], split: str, done: set[str], muscles: dict[str, set[str]],
+           rng: np.random.Generator) -> None:
+    """The adoption rule (ADOPT_P, above) after one session of `split`: maybe swap one accessory,
+    in place; `done` (every exercise ever done) gains the new one."""
+    exercises = program[split]
+    if rng.random() >= ADOPT_P or len(exercises) < 2:
+        return
+    candidates = [e for e, v in (EXERCISES | ALTERNATIVES).items() if v[0] == split and e not in done]
+    if not candidates:
+        return
+    slot = int(rng.integers(1, len(exercises)))
+    dropped = muscles[exercises[slot]["exercise_id"]]
+    chosen = str(rng.choice([c for c in candidates if muscles[c] & dropped] or candidates))
+    # the slot keeps its set count: a session then draws as many training-stream numbers as before,
+    # so the adoption rule does not reshuffle the runs, wellness and tests that follow
+    exercises[slot] = {**_exercise_plan(a, chosen, slot, rng), "sets": exercises[slot]["sets"]}
+    done.add(chosen)
 
 
 def _strength_session(a: _Athlete, exercises: list[dict], weights: dict[str, float], day_index: int,
@@ -457,14 +553,16 @@ def _strength_session(a: _Athlete, exercises: list[dict], weights: dict[str, flo
 
 
 def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: int, seed: int,
-                      weather_c: np.ndarray) -> dict:
+                      weather_c: np.ndarray, muscles: dict[str, set[str]]) -> dict:
     """Day-by-day training, wellness and tests of one athlete. Fatigue state: ATL/CTL of the
     daily sRPE load (EWMA 7 d / 42 d, DESIGN.md) and Banister F/G of strength load (§4.1). The
     WARMUP_WEEKS before `start` are simulated too, so the state at `start` is a trained one, but
     only days from `start` on are returned. `weather_c`: the town's daily anomaly from the first
     warm-up day on."""
     rng = _rng(seed, STREAM_TRAINING, a.athlete_id)
+    adopt_rng = _rng(seed, STREAM_ADOPT, a.athlete_id)
     program = _make_program(a, rng)
+    done = {ex["exercise_id"] for part in program.values() for ex in part}
     template = _week_template(a)
     daily_load0 = (a.runs_per_week * 50 * 3.8 + a.lifts_per_week * 60 * 6.5) / 7    # warm start [A]
     atl = ctl = max(daily_load0, 30.0)
@@ -497,6 +595,7 @@ def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: 
             if kind == "strength":
                 modulation = 1 + K_FITNESS * (fit - fit0) - K_FATIGUE * (fat - fat0)
                 rows, duration_s = _strength_session(a, program[split], weights, d, modulation, deload, rng)
+                _adopt(a, program, split, done, muscles, adopt_rng)
                 rpe = np.array([r[5] for r in rows if r[2] == "normal"])
                 srpe = np.clip(rpe.mean() - 1.5 + 0.05 * (len(rpe) - 16) + rng.normal(0, 0.4), 2, 10)
                 activity = {"sport": "strength", "device": None,
@@ -627,9 +726,10 @@ def build_demo(cfg: DemoConfig) -> DemoData:
     weather_c = _weather_c(cfg)
     athletes = _make_athletes(cfg.athletes, cfg.seed, end)
     routes = build_routes(_rng(cfg.seed, STREAM_ROUTES))
+    muscles = _adoption_muscles()
     activities, runs, sets, tests, wellness = [], [], [], [], []
     for a in athletes:
-        out = _simulate_athlete(a, routes, start, n_days, cfg.seed, weather_c)
+        out = _simulate_athlete(a, routes, start, n_days, cfg.seed, weather_c, muscles)
         offset = len(activities)          # keys index the squad-wide activity list
         activities += out["activities"]
         runs += [(offset + key, samples) for key, samples in out["samples"]]

@@ -24,10 +24,6 @@ STRONG_SIGNAL_SEED = 11     # the strong-signal cohort's seed (any fixed value; 
 COLUMNS = [*(f"lap_{k + 1}_s" for k in range(LAPS)), *SCALAR_TESTS]   # the 18 tabular inputs
 
 
-class NotEnoughData(ValueError):
-    """Too few batteries, or too few per class, to train or evaluate; str(err) says what is missing."""
-
-
 @dataclass(frozen=True)
 class Battery:
     """n test batteries. laps_s (n, 15) s; tests (n, 3): pull-ups (reps), sit-ups (reps), shuttle (s);

@@ -11,9 +11,9 @@ import time
 import numpy as np
 
 from engine.fitness.battery import CLASSES
-from engine.fitness.dataset import Battery, NotEnoughData
+from engine.fitness.dataset import Battery
 from engine.fitness.model import BASELINES, HYBRIDS, N_CLASSES, Params, fit_baseline, fit_hybrid
-from engine.models.registry import Result
+from engine.models.registry import NotEnoughData, Result
 
 METRICS = ("accuracy", "kappa", "macro_f1", "weighted_f1")
 ALL_MODELS = [*HYBRIDS, *BASELINES]

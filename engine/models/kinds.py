@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 
 KINDS = {"progression": "engine.progression.trainer", "hr": "engine.hr.trainer", "overload": "engine.overload.trainer",
-         "fitness": "engine.fitness.trainer"}
+         "fitness": "engine.fitness.trainer", "recommend": "engine.recommend.trainer"}
 
 
 def trainer(kind: str):

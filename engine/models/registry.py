@@ -31,6 +31,10 @@ class ModelNotTrained(LookupError):
     """No registered model of a kind (or not that version); str(err) tells how to train it."""
 
 
+class NotEnoughData(ValueError):
+    """Too little data to train or evaluate a kind; str(err) says what is missing."""
+
+
 def models_dir(store: Store) -> Path:
     return store.path.parent / "models"
 

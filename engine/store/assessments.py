@@ -20,6 +20,14 @@ def assessments(store: Store, model_version: int, cutoffs: str, athlete_id: int 
         [model_version, cutoffs, athlete_id, athlete_id])
 
 
+def latest_deficiencies(store: Store, athlete_id: int) -> tuple[object, list[str]] | None:
+    """(test_date, deficiencies weakest first) of the athlete's latest assessed battery, or None."""
+    with store.cursor() as cur:
+        row = cur.execute("SELECT test_date, deficiencies FROM fitness_assessments WHERE athlete_id = ? "
+                          "ORDER BY test_date DESC, assessed_at DESC LIMIT 1", [athlete_id]).fetchone()
+    return None if row is None else (row[0], list(row[1]))
+
+
 def save_assessments(store: Store, rows: pd.DataFrame) -> None:
     """Insert or replace assessments (ASSESSMENT_COLUMNS)."""
     if rows.empty:

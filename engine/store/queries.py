@@ -26,13 +26,14 @@ def samples(store: Store, activity_id: int) -> pd.DataFrame:
     return store.query("SELECT * FROM samples WHERE activity_id = ? ORDER BY t_s", [activity_id])
 
 
-def strength_sets(store: Store, athlete_id: int) -> pd.DataFrame:
-    """One athlete's sets with the exercise name, in session and set order."""
+def strength_sets(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
+    """One athlete's sets (None: everyone's) with the exercise name, in session and set order."""
     return store.query(
         """SELECT s.*, e.name AS exercise_name, e.is_custom
            FROM strength_sets s JOIN exercises e USING (exercise_id)
-           WHERE s.athlete_id = ? ORDER BY s.session_date, s.session_id, s.exercise_id, s.set_order""",
-        [athlete_id],
+           WHERE CAST(? AS INTEGER) IS NULL OR s.athlete_id = ?
+           ORDER BY s.athlete_id, s.session_date, s.session_id, s.exercise_id, s.set_order""",
+        [athlete_id, athlete_id],
     )
 
 
@@ -61,6 +62,20 @@ def exercises(store: Store) -> pd.DataFrame:
     """The catalog (custom exercises included), muscle lists empty rather than NULL."""
     return store.query("SELECT * REPLACE (coalesce(primary_muscles, []) AS primary_muscles, "
                        "coalesce(secondary_muscles, []) AS secondary_muscles) FROM exercises ORDER BY name")
+
+
+def exercise_log(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
+    """One row per athlete (or one athlete's), strength session and catalog exercise (custom
+    exercises and warm-ups left out): athlete_id, session_id, session_date, exercise_id, sets
+    (working sets) and volume_kg (sum of weight x reps, body weight as 0), in session order."""
+    return store.query(
+        """SELECT s.athlete_id, s.session_id, min(s.session_date) AS session_date, s.exercise_id,
+                  count(*) AS sets, sum(coalesce(s.weight_kg, 0) * coalesce(s.reps, 0)) AS volume_kg
+           FROM strength_sets s JOIN exercises e USING (exercise_id)
+           WHERE NOT e.is_custom AND coalesce(s.set_type, 'normal') <> 'warmup'
+             AND (CAST(? AS INTEGER) IS NULL OR s.athlete_id = ?)
+           GROUP BY s.athlete_id, s.session_id, s.exercise_id
+           ORDER BY s.athlete_id, session_date, s.session_id, s.exercise_id""", [athlete_id, athlete_id])
 
 
 def daily_srpe_load(store: Store, start: dt.date, end: dt.date) -> pd.DataFrame:
