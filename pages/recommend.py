@@ -82,7 +82,8 @@ with athlete_tab:
         for rank, rec in enumerate(recs, 1):
             with st.container(border=True):
                 head, button = st.columns([5, 1])
-                head.markdown(f"**{rank}. {rec.name}**  \n{'; '.join(rec.reasons).capitalize()}.")
+                why = "; ".join(rec.reasons)
+                head.markdown(f"**{rank}. {rec.name}**  \n{why[:1].upper()}{why[1:]}.")
                 if button.button("Add to plan", key=f"add_{rec.exercise_id}", icon=":material/playlist_add:"):
                     try:
                         service.add_to_plan(store(), athlete_id, rec.exercise_id, day, constraints.goal)
@@ -114,7 +115,8 @@ with athlete_tab:
 with squad_tab:
     st.subheader("Recommended most across the squad")
     top = read(service.most_recommended)
-    st.dataframe(top, hide_index=True, column_order=["exercise", "athletes", "primary_muscles", "equipment"],
+    st.dataframe(top, hide_index=True, height=35 * (len(top) + 1) + 3,
+                 column_order=["exercise", "athletes", "primary_muscles", "equipment"],
                  column_config={"exercise": "Exercise",
                                 "athletes": C.NumberColumn("Athletes", help="In how many athletes' top 10 it is"),
                                 "primary_muscles": "Primary muscles", "equipment": "Equipment"})
@@ -125,7 +127,11 @@ with squad_tab:
     else:
         st.plotly_chart(figures.muscle_balance_chart(balance, service.REFERENCE_SETS_PER_WEEK), width="stretch")
         neglected = balance[balance["neglected"]]["muscle"].tolist()
-        st.write(f"Below the reference: **{', '.join(neglected)}**." if neglected
-                 else "Every major muscle group reaches the reference.")
+        if len(neglected) == len(balance):
+            st.write(f"Every major muscle group is below the reference; the least trained: "
+                     f"**{', '.join(neglected[:3])}**.")
+        else:
+            st.write(f"Below the reference: **{', '.join(neglected)}**." if neglected
+                     else "Every major muscle group reaches the reference.")
         st.caption(service.balance_text())
 share_link()
