@@ -88,16 +88,6 @@ def _squad_db(path: Path, athletes: int = 50, days: int = 730) -> tuple[Store, d
     return store, start, end, n
 
 
-def bench_daily_load(tmp: Path) -> tuple[float, str]:
-    """Daily sRPE load per athlete over 2 years (median of 5 warm runs)."""
-    store, start, end, n = _squad_db(tmp / "load.duckdb")
-    queries.daily_srpe_load(store, start, end)  # warm-up
-    runs = [_timed(lambda: queries.daily_srpe_load(store, start, end)) for _ in range(5)]
-    seconds = float(np.median([r[0] for r in runs]))
-    store.close()
-    return seconds, f"{len(runs[0][1]):,} athlete-days from {n:,} activities (median of 5)"
-
-
 def bench_load_metrics(tmp: Path) -> tuple[float, str]:
     """Every load metric (PMC, ACWR x3, monotony, strain, FRBI) for 50 athletes x 2 years, from the
     store: sessions read, daily matrix built, metrics computed (median of 5 warm runs)."""
@@ -333,7 +323,6 @@ def main() -> None:
             ("import a 48 MB GPX in a fresh process (peak RSS)", "500 MB", bench_large_gpx),
             ("demo database (24 athletes x 16 weeks)", 60.0, bench_demo),
             ("import 500 one-hour activities (FIT + GPX, 2 workers)", 120.0, bench_import),
-            ("daily load query, 50 athletes x 2 years", 0.150, bench_daily_load),
             ("every load metric, 50 athletes x 2 years", 0.150, bench_load_metrics),
             ("squad page cold first render, 50 athletes x 2 years", 1.5, bench_squad_render),
             ("squad page cold first render, demo squad", 1.5, bench_squad_render_demo),

@@ -20,8 +20,10 @@ if shown.empty:
     st.info("No sessions for this athlete in the chosen dates.")
     st.stop()
 
-latest = shown.iloc[-1]
-st.caption(f"Load source: **{settings.load_source}** (Settings page) · values on {end:%Y-%m-%d}")
+judged = daily[daily["day"] == pd.Timestamp(read(report.judged_day, end))]
+latest = judged.iloc[-1] if len(judged) else shown.iloc[-1]
+st.caption(f"Load source: **{settings.load_source}** (Settings page) · values on {latest['day']:%a %d %b %Y}"
+           + (f", {report.JUDGED_DAY_TEXT}" if len(judged) else ""))
 load_metric_row(latest)
 
 st.plotly_chart(figures.pmc_chart(shown), width="stretch")

@@ -1,7 +1,6 @@
 """What-if planner: plan the next 7 days, see the projected load metrics, apply the FRBI rule, save."""
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import figures
@@ -42,13 +41,10 @@ else:
                                     help="Planned Foster load for the day, a.u. (sRPE x minutes)")
                for i, d in enumerate(days)]
 
-history = daily["load_au"].to_numpy()
-projection = planner.project(history, planned, settings)
-plan_rows = pd.DataFrame({"day": pd.to_datetime(days), "load_au": planned,
-                          **{k: v[-7:] for k, v in projection.items() if k in report.METRICS}})
+projection = report.plan_projection(daily, settings, planned, first_day)
+plan_rows, suggestion = projection.rows, projection.suggestion
 past = daily.tail(56)
 
-suggestion = planner.frbi_suggestion(history, planned, settings)
 if suggestion:
     st.warning(suggestion["message"], icon=":material/warning:")
     def apply(adjusted) -> None:

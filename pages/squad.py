@@ -13,7 +13,7 @@ st.title("Squad")
 today = dt.date.today()
 flags = read(report.squad_flags, today)
 squad = read(queries.squad_summary, today).merge(
-    flags[["athlete_id", "flag_count", "flags", "why", "acwr", "frbi"]], on="athlete_id", how="left")
+    flags[["athlete_id", "flag_count", "flags", "why", "acwr", "frbi", "load_14d"]], on="athlete_id", how="left")
 squad["flag_count"] = squad["flag_count"].fillna(0).astype(int)
 squad = squad.sort_values(["flag_count", "name"], ascending=[False, True], ignore_index=True)
 teams = sorted(squad["team"].dropna().unique())
@@ -28,7 +28,7 @@ squad["last_session"] = ("session?at=" + squad["last_activity"].dt.strftime("%Y-
                          + squad["last_activity_id"].astype("Int64").astype("string"))
 
 flagged = squad[squad["flag_count"] > 0].sort_values("flag_count", ascending=False)
-as_of = f" (as of {flags['as_of'].max():%a %d %b}, the last day with a session)" if len(flags) else ""
+as_of = f" (as of {flags['as_of'].max():%a %d %b}, {report.JUDGED_DAY_TEXT})" if len(flags) else ""
 if len(flagged):
     st.warning(f"**{len(flagged)} athlete{'s' if len(flagged) > 1 else ''} need{'' if len(flagged) > 1 else 's'} "
                f"attention**{as_of}", icon=":material/flag:")
@@ -51,9 +51,9 @@ table = st.dataframe(
     column_config={
         "name": C.TextColumn("Athlete"),
         "team": C.TextColumn("Team"),
-        "flag_count": C.NumberColumn("Risk", help="Number of risk flags raised today (Settings page: thresholds)"),
+        "flag_count": C.NumberColumn("Risk", help=f"Number of risk flags raised{as_of} (Settings page: thresholds)"),
         "flags": C.ListColumn("Flags", width="medium", help="ACWR out of band, monotony, strain, FRBI, TSB below floor"),
-        "acwr": C.NumberColumn("ACWR", format="%.2f", help=report.METRIC_HELP["acwr"]),
+        "acwr": C.NumberColumn("ACWR", format="%.2f", help=f"{report.METRIC_HELP['acwr']}{as_of}"),
         "last_session": C.LinkColumn("Last activity", display_text=r"at=([^&]+)",
                                      help="Start of the latest session; click it to open the session"),
         "last_sport": C.TextColumn("Sport"),
@@ -64,8 +64,8 @@ table = st.dataframe(
             help="Minutes in the last 7 days / weekly average of the last 28 days (1.00 = as usual)"),
         "last_test": C.DateColumn("Last fitness test"),
         "load_14d": C.BarChartColumn(
-            "Load, 14 days", y_min=0,
-            help="Daily session load (sRPE x minutes, Foster 2001, a.u.), oldest to today"),
+            f"Load, {report.SPARK_DAYS} days", y_min=0,
+            help=f"Daily load (a.u.), the series ACWR and FRBI come from, oldest first{as_of}"),
     },
 )
 if table.selection.rows:

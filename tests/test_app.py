@@ -2,11 +2,13 @@
 import datetime as dt
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.demo import DemoConfig, write_demo
+from engine.load import planner
 from engine.store import loads as store_loads
 from engine.store import queries
 from engine.store.db import Store
@@ -165,13 +167,18 @@ def test_planner_suggests_the_frbi_cut_and_applies_it(db):
     assert not at.exception
     at.slider[0].set_value(at.slider[0].max).run()  # a very hard week
     assert "cut planned load 15-20 % for 3-5 days" in at.warning[0].value
-    daily = report.daily_metrics(_store(db), dt.date.today(), 1)
+    today = dt.date.today()
+    daily = report.daily_metrics(_store(db), today, 1)
+    settings = report.athlete_settings(_store(db), 1)
     planned = planner.day_pattern_plan(at.slider[0].value, list(planner.PATTERNS.values())[0])
-    expected = planner.frbi_suggestion(daily["load_au"].to_numpy(), planned, report.athlete_settings(_store(db), 1))
+    expected = report.plan_projection(daily, settings, planned, today + dt.timedelta(days=1)).suggestion
+    assert f"{today + dt.timedelta(days=1 + expected['first_day']):%a %d %b}" in at.warning[0].value
     next(b for b in at.button if b.label == "Apply the suggestion").click().run()
     assert not at.exception
     assert at.segmented_control[0].value == "Day by day"
     assert [n.value for n in at.number_input] == [float(round(x)) for x in expected["adjusted"]]
+    assert not any("cut planned load" in w.value for w in at.warning)        # one click was enough
+    assert any("stays at or below" in s.value for s in at.success)
     next(b for b in at.button if b.label == "Save this plan").click().run()
     saved = store_loads.planned_days(_store(db), 1)
     assert saved["planned_au"].tolist() == [float(round(x)) for x in expected["adjusted"]]
@@ -239,3 +246,28 @@ def test_session_rpe_for_many_sessions_from_the_athlete_page(db):
     assert not at.exception
     after = queries.activities(_store(db), 2).set_index("activity_id").loc[week["activity_id"].head(2), "srpe"]
     assert after.tolist() == new
+
+
+def test_squad_load_and_planner_pages_give_one_acwr_and_frbi_on_one_printed_day(db):
+    """One rule for the day the metrics are judged on (report.judged_day), on every page; the
+    planner projects from the same loads and morning HR (report.plan_projection)."""
+    from engine.load import report
+    store = _store(db)
+    today = dt.date.today()
+    judged = report.judged_day(store, today)
+    flags = report.squad_flags(store, today).set_index("athlete_id")
+    squad = _app()
+    assert f"as of {judged:%a %d %b}" in (squad.warning or squad.success)[0].value
+    table = squad.dataframe[0].value.set_index("athlete_id")
+    for athlete_id in flags.index[:3]:
+        load = _app("load", athlete=str(athlete_id))
+        assert f"values on {judged:%a %d %b %Y}, {report.JUDGED_DAY_TEXT}" in load.caption[0].value
+        shown = {m.label: m.value for m in load.metric}
+        assert shown["ACWR"] == f"{table.loc[athlete_id, 'acwr']:.2f}" == f"{flags.loc[athlete_id, 'acwr']:.2f}"
+        assert shown["FRBI"] == f"{flags.loc[athlete_id, 'frbi']:.2f}"
+        daily = report.daily_metrics(store, today, athlete_id)
+        judged_row = daily[daily["day"] == pd.Timestamp(judged)].iloc[0]
+        assert list(table.loc[athlete_id, "load_14d"])[-1] == pytest.approx(judged_row["load_au"])   # same series
+        settings = report.athlete_settings(store, athlete_id)
+        history = planner.project(daily["load_au"].to_numpy(), [0.0] * 7, settings, daily["hr_morning"].to_numpy())
+        np.testing.assert_allclose(history["frbi"][:len(daily)], daily["frbi"].to_numpy(), equal_nan=True)

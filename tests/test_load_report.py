@@ -96,16 +96,24 @@ def test_a_strength_session_without_rpe_counts_the_default_and_says_it_is_estima
     assert _day(daily, dt.date(2021, 2, 13))["load_au"] == 0 and _day(daily, dt.date(2021, 2, 13))["source"] == ""
 
 
-def test_seconds_per_hr_value_give_the_same_loads_as_the_records(one_run):
-    """The store's per-HR-value durations are an exact shortcut for the per-record computation."""
+def test_records_become_seconds_in_one_place(store):
+    """engine.store.loads.hr_seconds is the one rule: a record with HR lasts until the next record
+    with HR, at most max_sample_gap_s, so a dropout is bridged and a pause counts the cap; the
+    session loads only ever see its seconds (one run, one answer)."""
     from engine.load.session import hr_session_loads
-    athletes = queries.athletes(one_run)
-    records = queries.samples(one_run, 1).assign(athlete_id=1)
-    records = records[records["heart_rate"] > 0]
-    by_record = hr_session_loads(records, athletes, LoadSettings())
-    by_value = hr_session_loads(store_loads.hr_seconds(one_run, [1], 30.0), athletes, LoadSettings())
-    assert len(store_loads.hr_seconds(one_run, [1], 30.0)) < len(records) / 5
-    pd.testing.assert_frame_equal(by_value, by_record, rtol=1e-9)
+    from engine.store.db import insert_frame
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO athletes (athlete_id, name, sex, hr_rest, hr_max) VALUES (1, 'Ada', 'F', 50, 190)")
+        cur.execute("INSERT INTO activities (activity_id, athlete_id, sport, start_time, duration_s) "
+                    "VALUES (1, 1, 'running', TIMESTAMP '2024-01-01 08:00:00', 400)")
+        insert_frame(cur, "samples", pd.DataFrame({
+            "activity_id": 1, "t_s": [0.0, 10.0, 20.0, 30.0, 40.0, 400.0],
+            "heart_rate": [150.0, 150.0, None, 160.0, 160.0, 170.0]}))   # a dropout at 20 s, a pause after 40 s
+    seconds = store_loads.hr_seconds(store, [1], 30.0).set_index("heart_rate")["dt_s"]
+    assert seconds.to_dict() == {150.0: 10 + 20, 160.0: 10 + 30, 170.0: 0}
+    loads = hr_session_loads(store_loads.hr_seconds(store, [1], 30.0), queries.athletes(store), LoadSettings())
+    assert loads["hr_minutes"].iloc[0] == pytest.approx(70 / 60)
+    assert report.session_loads(store)["trimp_banister"].iloc[0] == pytest.approx(loads["trimp_banister"].iloc[0])
 
 
 def test_team_mates_with_and_without_morning_hr(one_run):

@@ -25,6 +25,7 @@ from engine.demo.cohort import build_cohort
 from engine.demo.routes import M_PER_DEG_LAT, TOWN_LAT, Route, build_routes
 from engine.demo.routes import STEP_M as ROUTE_STEP_M
 from engine.ingest.exercise_names import load_catalog
+from engine.load.session import foster_load
 
 STREAM_ATHLETES, STREAM_ROUTES, STREAM_TRAINING = 1, 2, 4   # 3: cohort.STREAM_COHORT
 STREAM_WEATHER = 5        # the town's weather, shared by the squad
@@ -618,7 +619,7 @@ def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: 
             srpe = float(np.round(2 * srpe) / 2)
             rec["activities"].append({"athlete_id": a.athlete_id, "start_time": start_time, "srpe": srpe,
                                       **activity})
-            session_load = srpe * activity["duration_s"] / 60                  # Foster sRPE x min (§4.4)
+            session_load = float(foster_load(srpe, activity["duration_s"]))         # §4.4
             load += session_load
             strength_load += session_load if kind == "strength" else 0.0
         if rng.random() >= 0.03:                                                  # a few forms missing

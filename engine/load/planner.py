@@ -1,6 +1,7 @@
 """What-if planner for one athlete: project a planned week, FRBI load-cut suggestion, compliance."""
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import numpy as np
@@ -65,39 +66,70 @@ def frbi_cut(settings: LoadSettings) -> float:
     return math.floor(50.0 * (settings.frbi_cut_low + settings.frbi_cut_high) + 0.5 + 1e-9) / 100.0
 
 
-def frbi_suggestion(history_load: np.ndarray, planned: np.ndarray, settings: LoadSettings,
-                    hr_morning: np.ndarray | None = None) -> dict | None:
-    """The brief's rule (DESIGN.md; the paper gives no formula): if the projected FRBI exceeds
-    settings.frbi_threshold on a planned day, cut planned load 15-20 % for 3-5 days from that day.
+MAX_CUT_PASSES = 40   # the FRBI rule applied again while a planned day is still over the threshold
 
-    cut = frbi_cut(settings).
-    days = frbi_cut_days, extended one day at a time up to frbi_cut_days_max while the FRBI of the
-    day after the cut, with the cut applied, is still over the threshold; never past the plan's end.
-    Returns None or {"first_day" (0-based), "cut" (fraction), "days", "adjusted" (the plan, a.u.),
-    "message" (days numbered from 1)}.
+
+def _day_text(first_date: dt.date | None, index: int) -> str:
+    return f"{first_date + dt.timedelta(days=index):%a %d %b}" if first_date else f"day {index + 1}"
+
+
+def _one_cut(history_load: np.ndarray, plan: np.ndarray, s: LoadSettings, hr_morning) -> tuple[int, int] | None:
+    """The FRBI rule once: (first planned day over the threshold, days cut) or None. days =
+    frbi_cut_days, extended one day at a time up to frbi_cut_days_max while the day after the cut,
+    with the cut applied, is still over; never past the plan's end."""
+    n_history = len(np.asarray(history_load).ravel())
+    over = project(history_load, plan, s, hr_morning)["frbi"][n_history:] > s.frbi_threshold
+    if not over.any():
+        return None
+    first_day = int(np.argmax(over))
+    days = min(int(s.frbi_cut_days), len(plan) - first_day)
+    while days < s.frbi_cut_days_max and first_day + days < len(plan):
+        after = project(history_load, _cut_plan(plan, first_day, days, frbi_cut(s)), s, hr_morning)["frbi"]
+        if not after[n_history + first_day + days] > s.frbi_threshold:
+            break
+        days += 1
+    return first_day, days
+
+
+def frbi_suggestion(history_load: np.ndarray, planned: np.ndarray, settings: LoadSettings,
+                    hr_morning: np.ndarray | None = None, first_date: dt.date | None = None) -> dict | None:
+    """The brief's rule (DESIGN.md; the paper gives no formula): if the projected FRBI exceeds
+    settings.frbi_threshold on a planned day, cut planned load by frbi_cut(settings) for 3-5 days
+    from that day (_one_cut). Applied again on the cut plan (at most MAX_CUT_PASSES times) until no
+    planned day is over, so that one "apply" brings the whole week to the threshold or below.
+
+    Returns None or {"first_day" (0-based), "cut" (one pass's fraction), "days" (of the first pass),
+    "passes", "adjusted" (the plan, a.u.), "still_over" (planned days over after every pass: a
+    history that even rest cannot bring down), "message" (dates when first_date is given)}.
     """
     s = settings
     plan = np.asarray(planned, dtype=float).ravel()
     n_history = len(np.asarray(history_load).ravel())
     projected = project(history_load, plan, s, hr_morning)["frbi"][n_history:]
-    over = projected > s.frbi_threshold
-    if not over.any():
-        return None
-    first_day = int(np.argmax(over))
-    cut = frbi_cut(s)
-    days = min(int(s.frbi_cut_days), len(plan) - first_day)
-    adjusted = _cut_plan(plan, first_day, days, cut)
-    while days < s.frbi_cut_days_max and first_day + days < len(plan):
-        after = project(history_load, adjusted, s, hr_morning)["frbi"][n_history + first_day + days]
-        if not after > s.frbi_threshold:
+    adjusted, cuts = plan.copy(), []
+    for _ in range(MAX_CUT_PASSES):
+        one = _one_cut(history_load, adjusted, s, hr_morning)
+        if one is None:
             break
-        days += 1
-        adjusted = _cut_plan(plan, first_day, days, cut)
-    span = f"day {first_day + 1}" if days == 1 else f"days {first_day + 1}-{first_day + days}"
-    message = (f"FRBI reaches {projected[first_day]:.2f} on day {first_day + 1}: cut planned load "
+        cuts.append(one)
+        adjusted = _cut_plan(adjusted, *one, frbi_cut(s))
+    if not cuts:
+        return None
+    first_day, days = cuts[0]
+    after = project(history_load, adjusted, s, hr_morning)["frbi"][n_history:]
+    still_over = [i for i in range(len(plan)) if after[i] > s.frbi_threshold]
+    span = (_day_text(first_date, first_day) if days == 1
+            else f"{_day_text(first_date, first_day)} to {_day_text(first_date, first_day + days - 1)}")
+    message = (f"FRBI reaches {projected[first_day]:.2f} on {_day_text(first_date, first_day)}: cut planned load "
                f"{100 * s.frbi_cut_low:g}-{100 * s.frbi_cut_high:g} % for "
-               f"{s.frbi_cut_days}-{s.frbi_cut_days_max} days (here −{100 * cut:g} % on {span})")
-    return {"first_day": first_day, "cut": cut, "days": days, "adjusted": adjusted, "message": message}
+               f"{s.frbi_cut_days}-{s.frbi_cut_days_max} days (here −{100 * frbi_cut(s):g} % on {span}")
+    message += (f"; the rule applied {len(cuts)} times in all brings every planned day to "
+                f"{s.frbi_threshold:g} or below)" if len(cuts) > 1 and not still_over else ")")
+    if still_over:
+        message += (f". Even so, FRBI stays over {s.frbi_threshold:g} on "
+                    f"{', '.join(_day_text(first_date, i) for i in still_over)}: the load before the plan drives it")
+    return {"first_day": first_day, "cut": frbi_cut(s), "days": days, "passes": len(cuts), "adjusted": adjusted,
+            "still_over": still_over, "message": message}
 
 
 def compliance(planned_au, done_au) -> list[str]:

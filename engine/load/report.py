@@ -6,10 +6,12 @@ to the data. Settings are per team (engine.store.loads).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from engine.load import planner
 from engine.load.planner import compliance
 from engine.load.series import daily_matrix, flags, load_metrics
 from engine.load.profile import estimate_profiles
@@ -138,13 +140,14 @@ def _session_loads(store: Store, athlete_id: int | None, athletes: pd.DataFrame,
 
 
 def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> pd.DataFrame:
-    """Per athlete and day, from the first session to `end`: load_au, source (which sources the
-    day's sessions used), sessions, and every load metric (METRICS), each team with its settings."""
+    """Per athlete and day, from the first session to `end`: load_au, hr_morning (bpm, NaN when not
+    measured), source (which sources the day's sessions used), sessions, and every load metric
+    (METRICS), each team with its settings."""
     athletes, settings = _athletes_and_settings(store, athlete_id)
     morning = store_loads.morning_hr(store)
     sessions = _session_loads(store, athlete_id, athletes, settings, morning, end)[0]
     if sessions.empty or athletes.empty:
-        return pd.DataFrame(columns=["athlete_id", "day", "load_au", "source", "sessions", *METRICS])
+        return pd.DataFrame(columns=["athlete_id", "day", "load_au", "hr_morning", "source", "sessions", *METRICS])
     per_day = (sessions.assign(by_hr=sessions["source"] == "hr", by_srpe=sessions["source"] == "srpe",
                                by_estimate=sessions["source"] == "estimated")
                .groupby(["athlete_id", "day"])
@@ -171,28 +174,63 @@ def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> 
             if m in metrics:
                 metrics[m][rows] = values
     frame = pd.DataFrame({"athlete_id": np.repeat(ids, len(days)), "day": np.tile(days, len(ids)),
-                          "load_au": load.ravel(), **{m: v.ravel() for m, v in metrics.items()}})
+                          "load_au": load.ravel(), "hr_morning": hr_morning.ravel(),
+                          **{m: v.ravel() for m, v in metrics.items()}})
     per_day["day"] = pd.to_datetime(per_day["day"])
     return (frame.merge(per_day[["athlete_id", "day", "source", "sessions"]], on=["athlete_id", "day"], how="left")
             .fillna({"source": "", "sessions": 0}))
 
 
+def judged_day(store: Store, up_to: dt.date) -> dt.date | None:
+    """The day every page judges the load metrics on: the squad's last day with a session up to
+    `up_to` (a morning view is not judged on a day nobody has trained yet); None without sessions."""
+    return queries.last_session_day(store, up_to)
+
+
+JUDGED_DAY_TEXT = "the squad's last day with a session"
+SPARK_DAYS = 14
+
+
 def squad_flags(store: Store, today: dt.date) -> pd.DataFrame:
-    """Per athlete, the risk flags and METRICS as of the squad's last day with a session up to
-    `today` (so a morning view is not judged on a day that has not been trained yet): athlete_id,
-    as_of, flag_count, flags (chip labels), why (one sentence per flag), and the METRICS."""
-    daily = daily_metrics(store, today)
+    """Per athlete, the risk flags and METRICS on judged_day(today), from daily_metrics(store, today)
+    as the Training load page reads them: athlete_id, as_of, flag_count,
+    flags (chip labels), why (one sentence per flag), the METRICS, and load_14d (the daily loads of
+    the SPARK_DAYS days up to as_of, oldest first: the series the metrics come from)."""
+    columns = ["athlete_id", "as_of", "flag_count", "flags", "why", *METRICS, "load_14d"]
+    as_of = judged_day(store, today)
+    daily = daily_metrics(store, today) if as_of else pd.DataFrame()
     if daily.empty:
-        return pd.DataFrame(columns=["athlete_id", "as_of", "flag_count", "flags", "why", *METRICS])
-    as_of = daily.loc[daily["sessions"] > 0, "day"].max()
+        return pd.DataFrame(columns=columns)
+    as_of = pd.Timestamp(as_of)
     latest = daily[daily["day"] == as_of].set_index("athlete_id").assign(as_of=as_of)
+    recent = daily[(daily["day"] > as_of - pd.Timedelta(days=SPARK_DAYS)) & (daily["day"] <= as_of)]
+    spark = recent.groupby("athlete_id")["load_au"].apply(list).rename("load_14d")
     athletes, settings = _athletes_and_settings(store)
     rows = []
     for team, members in latest.groupby(athletes.set_index("athlete_id")["team"].reindex(latest.index).fillna("")):
         raised = flags({m: members[m].to_numpy() for m in METRICS}, settings[team])
         rows += [{"athlete_id": aid, "flag_count": len(f), "flags": [x["label"] for x in f],
                   "why": [x["why"] for x in f]} for aid, f in zip(members.index, raised)]
-    return pd.DataFrame(rows).merge(latest[["as_of", *METRICS]].reset_index(), on="athlete_id")
+    return (pd.DataFrame(rows).merge(latest[["as_of", *METRICS]].reset_index(), on="athlete_id")
+            .merge(spark.reset_index(), on="athlete_id", how="left")[columns])
+
+
+@dataclass(frozen=True)
+class PlanProjection:
+    """rows: per planned day, day, load_au and every METRICS value; suggestion: the FRBI rule's
+    (planner.frbi_suggestion), None when no planned day goes over the threshold."""
+    rows: pd.DataFrame
+    suggestion: dict | None
+
+
+def plan_projection(daily: pd.DataFrame, settings: LoadSettings, planned, first_day: dt.date) -> PlanProjection:
+    """`planned` (a.u. a day from first_day, the day after daily's last) projected on one athlete's
+    daily_metrics: the same loads and morning HR, so the history reads as on the Training load page."""
+    history, hr = daily["load_au"].to_numpy(dtype=float), daily["hr_morning"].to_numpy(dtype=float)
+    projection = planner.project(history, planned, settings, hr)
+    rows = pd.DataFrame({"day": pd.date_range(first_day, periods=len(planned)), "load_au": np.asarray(planned, float),
+                         **{m: projection[m][len(history):] for m in METRICS}})
+    return PlanProjection(rows, planner.frbi_suggestion(history, planned, settings, hr, first_day))
 
 
 def athlete_settings(store: Store, athlete_id: int) -> LoadSettings:

@@ -1,7 +1,7 @@
 """Per-session loads: Foster session-RPE load, Banister and Edwards TRIMP, hrTSS, time in zones.
 
-`hr_session_loads` works on the HR records of many activities and athletes at once (numpy on every
-record, one pandas groupby to sum per activity).
+`hr_session_loads` works on the seconds at each HR of many activities and athletes at once (numpy
+on every row, one pandas groupby to sum per activity).
 """
 from __future__ import annotations
 
@@ -65,11 +65,11 @@ def _banister_per_min(hr_reserve_fraction, a, b):
 def hr_session_loads(samples: pd.DataFrame, athletes: pd.DataFrame, settings: LoadSettings) -> pd.DataFrame:
     """One row per activity_id with trimp_banister, trimp_edwards, hrtss, zone_s_1..zone_s_5, hr_minutes.
 
-    samples: activity_id, athlete_id, heart_rate (bpm) and either dt_s (how long each row lasts, s;
-    e.g. seconds per HR value from engine.store.loads.hr_seconds) or t_s, from which each record
-    lasts until the next record of its activity, at most settings.max_sample_gap_s (so a pause
-    counts that much, not its length), the last record 0 s. athletes: athlete_id, sex, hr_rest,
-    hr_max, lthr (bpm).
+    samples: activity_id, athlete_id, heart_rate (bpm) and dt_s, the seconds at that HR: what
+    engine.store.loads.hr_seconds gives, the one place that turns records into seconds (a record
+    with HR lasts until the next record with HR, at most settings.max_sample_gap_s, so a pause or
+    a dropout counts that much; the last record 0 s). athletes: athlete_id, sex, hr_rest, hr_max,
+    lthr (bpm).
     - trimp_banister = sum dt_min x HRr x a x e^(b x HRr), HRr = (HR - rest)/(max - rest) clipped to
       [0, 1] (Banister 1991; men a 0.64 b 1.92, women a 0.86 b 1.67, Morton et al. 1990).
     - trimp_edwards = sum of minutes in zones 50-60 ... 90-100+ %HRmax x 1..5 (Edwards 1993);
@@ -82,19 +82,12 @@ def hr_session_loads(samples: pd.DataFrame, athletes: pd.DataFrame, settings: Lo
     if samples.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64" if c == "activity_id" else "float64")
                              for c in HR_LOAD_COLUMNS})
-    s = samples if "dt_s" in samples else samples.sort_values(["activity_id", "t_s"], kind="stable")
-    activity = s["activity_id"].to_numpy()
-    hr = _as_float(s["heart_rate"]).to_numpy()
-    profile = _profiles(athletes, settings).reindex(s["athlete_id"].to_numpy())
+    activity = samples["activity_id"].to_numpy()
+    hr = _as_float(samples["heart_rate"]).to_numpy()
+    profile = _profiles(athletes, settings).reindex(samples["athlete_id"].to_numpy())
     rest, hr_max, lthr, a, b = (profile[c].to_numpy() for c in ("hr_rest", "hr_max", "lthr", "a", "b"))
 
-    if "dt_s" in s:
-        gap_s = np.clip(_as_float(s["dt_s"]).to_numpy(), 0.0, None)
-    else:
-        t_s = _as_float(s["t_s"]).to_numpy()
-        gap_s = np.zeros(len(t_s))
-        gap_s[:-1] = np.where(activity[1:] == activity[:-1], np.diff(t_s), 0.0)
-        gap_s = np.clip(gap_s, 0.0, settings.max_sample_gap_s)
+    gap_s = np.clip(_as_float(samples["dt_s"]).to_numpy(), 0.0, None)
     valid = np.isfinite(hr) & (hr > 0)
     dt_s = np.where(valid, gap_s, 0.0)
 

@@ -23,6 +23,7 @@ from engine.ingest.common import (MAX_FILE_BYTES, ParsedActivity, ParsedFitness,
                                   RejectedFile)
 from engine.ingest.formats import ParseOptions, ParsedRows, parse_file
 from engine.ingest.exercise_names import ExerciseMatcher, custom_exercise_id
+from engine.load.session import foster_load
 from engine.store.db import Store, fetch_one, insert_frame, next_id
 
 
@@ -286,7 +287,8 @@ def _write_wellness(cur, parsed: ParsedWellness, import_id: int, athlete: str | 
                 linked += 1
                 if pd.isna(minutes) and act[1] is not None:
                     minutes = act[1] / 60
-        srpe_load.append(r.srpe * minutes if pd.notna(r.srpe) and pd.notna(minutes) else None)
+        load_au = foster_load(r.srpe, (minutes if pd.notna(minutes) else float("nan")) * 60.0)
+        srpe_load.append(None if pd.isna(load_au) else float(load_au))
     rows["srpe_load"] = srpe_load
     values = ["srpe_load", "sleep_h", "soreness", "hr_rest_morning", "hrv_ms"]
     per_day = rows.groupby(["athlete_id", "day"], as_index=False).agg(

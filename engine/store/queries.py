@@ -78,24 +78,11 @@ def exercise_log(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
            ORDER BY s.athlete_id, session_date, s.session_id, s.exercise_id""", [athlete_id, athlete_id])
 
 
-def daily_srpe_load(store: Store, start: dt.date, end: dt.date) -> pd.DataFrame:
-    """Daily Foster session load (sRPE x min, a.u.) per athlete and day, rest days as 0.
-
-    Source: Foster et al., JSCR 2001;15:109. Columns: athlete_id, day, load_au, sessions.
-    """
-    return store.query(
-        """WITH days AS (SELECT CAST(d AS DATE) AS day FROM range(CAST(? AS DATE), CAST(? AS DATE) + 1, INTERVAL 1 DAY) t(d)),
-                per_day AS (
-                    SELECT athlete_id, CAST(start_time AS DATE) AS day,
-                           sum(srpe * duration_s / 60.0) AS load_au, count(*) AS sessions
-                    FROM activities WHERE start_time >= ? AND start_time < CAST(? AS DATE) + 1
-                    GROUP BY ALL)
-           SELECT a.athlete_id, days.day, coalesce(p.load_au, 0) AS load_au, coalesce(p.sessions, 0) AS sessions
-           FROM athletes a CROSS JOIN days
-           LEFT JOIN per_day p ON p.athlete_id = a.athlete_id AND p.day = days.day
-           ORDER BY a.athlete_id, days.day""",
-        [start, end, start, end],
-    )
+def last_session_day(store: Store, up_to: dt.date) -> dt.date | None:
+    """The last day (start date) with any athlete's session on or before `up_to`; None without one."""
+    with store.cursor() as cur:
+        return cur.execute("SELECT max(CAST(start_time AS DATE)) FROM activities "
+                           "WHERE start_time < CAST(? AS DATE) + 1", [up_to]).fetchone()[0]
 
 
 def counts(store: Store) -> dict[str, int]:
@@ -113,13 +100,11 @@ def squad_summary(store: Store, today: dt.date) -> pd.DataFrame:
 
     Columns: athlete_id, name, team, last_activity (timestamp), last_activity_id, last_sport, sessions_7d,
     minutes_7d, week_vs_4wk (minutes in the last 7 days / weekly mean of the last 28 days; NaN
-    without training in 28 days), last_test (date), load_14d (14 daily Foster loads, sRPE x min,
-    oldest first; sessions without sRPE count 0).
+    without training in 28 days), last_test (date). Loads come from engine.load.report, not from here.
     """
     return store.query(
         """WITH acts AS (
                SELECT athlete_id, activity_id, sport, start_time, duration_s / 60.0 AS minutes,
-                      coalesce(srpe * duration_s / 60.0, 0) AS load_au,
                       date_diff('day', CAST(start_time AS DATE), CAST(? AS DATE)) AS days_ago
                FROM activities WHERE start_time < CAST(? AS DATE) + 1),
            windows AS (
@@ -131,19 +116,11 @@ def squad_summary(store: Store, today: dt.date) -> pd.DataFrame:
                       arg_max(sport, start_time) AS last_sport,
                       arg_max(activity_id, start_time) AS last_activity_id
                FROM acts GROUP BY athlete_id),
-           daily AS (
-               SELECT a.athlete_id, d.days_ago, coalesce(sum(x.load_au), 0) AS load_au
-               FROM athletes a CROSS JOIN range(13, -1, -1) d(days_ago)
-               LEFT JOIN acts x ON x.athlete_id = a.athlete_id AND x.days_ago = d.days_ago
-               GROUP BY ALL),
-           spark AS (SELECT athlete_id, list(load_au ORDER BY days_ago DESC) AS load_14d FROM daily GROUP BY athlete_id),
            tests AS (SELECT athlete_id, max(test_date) AS last_test FROM fitness_tests GROUP BY athlete_id)
            SELECT a.athlete_id, a.name, a.team, w.last_activity, w.last_activity_id, w.last_sport,
                   coalesce(w.sessions_7d, 0) AS sessions_7d, coalesce(w.minutes_7d, 0) AS minutes_7d,
-                  w.minutes_7d / nullif(w.weekly_min_28d, 0) AS week_vs_4wk,
-                  t.last_test, s.load_14d
+                  w.minutes_7d / nullif(w.weekly_min_28d, 0) AS week_vs_4wk, t.last_test
            FROM athletes a LEFT JOIN windows w USING (athlete_id) LEFT JOIN tests t USING (athlete_id)
-           LEFT JOIN spark s USING (athlete_id)
            ORDER BY a.name""",
         [today, today],
     )
