@@ -30,6 +30,7 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium
 
 test: venv $(CHROMIUM)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
 bench: venv

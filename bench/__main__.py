@@ -190,7 +190,8 @@ def bench_progression(tmp: Path) -> tuple[float, str]:
     parity = ", ".join(f"{r['model']} {r['max_abs_diff']:.1e} ({'ok' if passes(r) else 'FAILED'})" for r in records)
     return card["train_s"], (f"{card['n_train']:,} train rows; predict {card['predict_ms_per_item']:.3f} "
                              f"ms/item (lightgbm); macro-F1 lightgbm {best['lightgbm']:.3f}, mlp {best['mlp']:.3f}, "
-                             f"repeat_last {best['repeat_last_action']:.3f}; export + parity {export_s:.1f} s: {parity}")
+                             f"repeat_last {best['repeat_last_action']:.3f}; export + parity {export_s:.1f} s: "
+                             f"{parity}")
 
 
 def bench_hr(tmp: Path) -> tuple[float, str]:
@@ -211,7 +212,8 @@ def bench_hr(tmp: Path) -> tuple[float, str]:
     return card["train_s"], (f"{card['n_train']:,} train runs; one run's two curves {card['predict_ms_per_item']:.1f} "
                              f"ms (goal 20); HR MAE fitrec {mae['fitrec']:.2f}, first_order {mae['first_order']:.2f}, "
                              f"lightgbm {mae['lightgbm']:.2f}, athlete_mean {mae['athlete_mean']:.2f} bpm; short_term "
-                             f"{mae['short_term']:.2f} bpm; route AUC {auc:.3f}; export + parity {export_s:.1f} s: {parity}")
+                             f"{mae['short_term']:.2f} bpm; route AUC {auc:.3f}; export + parity {export_s:.1f} s: "
+                             f"{parity}")
 
 
 def bench_overload(tmp: Path) -> tuple[float, str]:

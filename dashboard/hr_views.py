@@ -70,10 +70,11 @@ def session_panel(activity_id: int) -> None:
     if len(onsets):
         times = ", ".join(figures.clock(t * 60) for t in onsets["t_min"].head(8))
         st.caption(f"Ease-off warning would have fired {len(onsets)} time{'s' if len(onsets) > 1 else ''} on this run "
-                   f"(at {times}{' …' if len(onsets) > 8 else ''} elapsed): the short-term model's forecast of the next "
-                   f"10 s crossed {ceiling:.0f} bpm.")
+                   f"(at {times}{' …' if len(onsets) > 8 else ''} elapsed): the short-term model's "
+                   f"forecast of the next 10 s crossed {ceiling:.0f} bpm.")
     else:
-        st.caption(f"The ease-off warning would not have fired on this run: the forecast never crossed {ceiling:.0f} bpm.")
+        st.caption("The ease-off warning would not have fired on this run: the forecast never crossed "
+                   f"{ceiling:.0f} bpm.")
     st.plotly_chart(figures.predicted_speed_chart(prediction.route), width="stretch", key="speed_predicted")
     who = ("the population model (this athlete has too few runs for their own embedding)" if prediction.population
            else "this athlete's own embedding and their previous run")

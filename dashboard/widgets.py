@@ -63,18 +63,14 @@ def metric(label: str, value, unit: str = "", help: str = "", digits: int = 1, d
     st.metric(label, shown, delta=delta, help=help or None)
 
 
-LOAD_METRICS = [("ctl", "CTL, a.u."), ("atl", "ATL, a.u."), ("tsb", "TSB, a.u."), ("acwr", "ACWR"),
-                ("monotony", "Monotony"), ("strain", "Strain, a.u."), ("frbi", "FRBI")]
+def load_metric_row(values, settings) -> None:
+    """One row of the load metrics of `values` (a mapping), each with its help under `settings`."""
+    from engine.load.metric_table import METRIC_ROW, METRIC_TABLE
 
-
-def load_metric_row(values) -> None:
-    """One row of the load metrics of `values` (a mapping), each with its formula as tooltip."""
-    from engine.load.report import METRIC_HELP
-
-    for col, (key, label) in zip(st.columns(len(LOAD_METRICS)), LOAD_METRICS):
+    for col, key in zip(st.columns(len(METRIC_ROW)), METRIC_ROW):
         with col:
-            metric(label, float(values[key]), help=METRIC_HELP[key],
-                   digits=0 if "a.u." in label else 2)
+            m = METRIC_TABLE[key]
+            metric(m.title, float(values[key]), help=m.help(settings), digits=m.digits)
 
 
 HR_FIELDS = {"hr_rest": "resting HR", "hr_max": "max HR", "lthr": "LTHR"}

@@ -1,6 +1,7 @@
 """Downloads: a DataFrame as CSV bytes that a spreadsheet opens without running formulas."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 # A text cell starting with one of these is read as a formula by Excel / LibreOffice / Sheets;
@@ -16,7 +17,7 @@ def _neutralised(value):
 
 
 def _is_text(dtype) -> bool:
-    return dtype == object or isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype))
+    return dtype == np.dtype(object) or isinstance(dtype, (pd.StringDtype, pd.CategoricalDtype))
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

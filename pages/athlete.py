@@ -177,8 +177,8 @@ else:
         rest, top, lthr = (number(right, label, field, "%.0f", 1.0, *hr_help(used, field)) for label, field in [
             ("Resting HR (bpm)", "hr_rest"), ("Max HR (bpm)", "hr_max"), ("LTHR (bpm)", "lthr")])
         if used["hr_estimated"]:
-            st.caption("Loads use " + " · ".join(hr_notes(used, only_estimates=True)) + ". Fill in the profile to replace "
-                       "the estimates.")
+            st.caption("Loads use " + " · ".join(hr_notes(used, only_estimates=True)) + ". Fill in the profile to "
+                       "replace the estimates.")
         if st.form_submit_button("Save profile", type="primary"):
             try:
                 update_profile(store(), athlete_id, sex=sex, birth_date=birth, mass_kg=mass, hr_rest=rest,

@@ -14,6 +14,7 @@ from engine.fitness import assess, standards
 from engine.fitness.battery import CLASSES, MODALITY_LABELS, TEST_BY_COLUMN, TESTS
 from engine.fitness.prescribe import PrescriptionError, rules_text
 from engine.load import report
+from engine.load.metric_table import help_text
 from engine.models.registry import ModelNotTrained
 from engine.store import plans, queries
 from engine.store.imports import import_files
@@ -161,8 +162,7 @@ with athlete_tab:
                               f"plan_{names[athlete_id]}_{week_start}.csv", "text/csv", icon=":material/download:")
         with st.expander("How the plan is built"):
             st.markdown(rules_text(settings))
-            st.caption("FRBI (fatigue-recovery balance index) is this project's own definition: EWMA 7 d / 28 d load "
-                       "× morning HR / its 28-day median. The paper names it without a formula.")
+            st.caption(f"{help_text('frbi', settings)}. The paper names FRBI without a formula.")
 
         st.subheader("Reassessments")
         if reassessed.empty:

@@ -24,7 +24,7 @@ judged = daily[daily["day"] == pd.Timestamp(read(report.judged_day, end))]
 latest = judged.iloc[-1] if len(judged) else shown.iloc[-1]
 st.caption(f"Load source: **{settings.load_source}** (Settings page) · values on {latest['day']:%a %d %b %Y}"
            + (f", {report.JUDGED_DAY_TEXT}" if len(judged) else ""))
-load_metric_row(latest)
+load_metric_row(latest, settings)
 
 st.plotly_chart(figures.pmc_chart(shown), width="stretch")
 st.plotly_chart(figures.acwr_chart(shown, settings.acwr_low, settings.acwr_high), width="stretch")

@@ -33,7 +33,8 @@ def _sets_text(weight_kg: pd.Series, reps: pd.Series, rest_s: pd.Series) -> list
 st.title("Strength & overload")
 athlete_id = athlete_picker(container=st.sidebar)
 if athlete_id is None:
-    st.info("No athletes yet: upload strength logs (Upload page) or build the demo squad.", icon=":material/upload_file:")
+    st.info("No athletes yet: upload strength logs (Upload page) or build the demo squad.",
+            icon=":material/upload_file:")
     st.stop()
 graph = predict.athlete_graph(store(), athlete_id)
 if graph.nodes.empty:
@@ -78,7 +79,8 @@ st.dataframe(table, hide_index=True, key="prescription", height=38 + 35 * min(le
     *(["rest_s"] if "rest_s" in logged else []), "rule"], column_config={
     "exercise": C.TextColumn("Exercise"),
     "last_day": C.DateColumn("Last done", format="ddd D MMM"),
-    "last": C.TextColumn("Last session", help="Its top set (heaviest weight, then most reps) and mean rest between sets"),
+    "last": C.TextColumn("Last session",
+                         help="Its top set (heaviest weight, then most reps) and mean rest between sets"),
     "rpe": C.NumberColumn("RPE", format="%.1f", help="Mean RPE of the last session's sets (or the what-if)"),
     "weight_kg": C.NumberColumn("Next weight", format="%.1f kg", help="The model's top-set weight for next time"),
     "reps": C.NumberColumn("Next reps", format="%.0f"),

@@ -37,7 +37,7 @@ else:
     cols = st.columns(7)
     for i in range(7):
         st.session_state.setdefault(f"day_{i}", float(round(recent_week_au / 7)))
-    planned = [cols[i].number_input(f"{d:%a %d}", 0.0, 5000.0, step=10.0, key=f"day_{i}",
+    planned = [cols[i].number_input(f"{d:%a %d}", 0.0, 5000.0, step=10.0, key=f"day_{i}", format="%.0f",
                                     help="Planned Foster load for the day, a.u. (sRPE x minutes)")
                for i, d in enumerate(days)]
 
@@ -56,11 +56,15 @@ if suggestion:
               help="Replace the plan by the adjusted one, day by day")
 elif plan_rows["frbi"].isna().all():
     st.info(f"FRBI needs {settings.chronic_days - 1} days of history before it can be projected.")
-else:
-    st.success(f"Projected FRBI stays at or below {settings.frbi_threshold:g} for the whole week.")
+elif not projection.flags:
+    st.success(f"Projected FRBI stays at or below {settings.frbi_threshold:g} for the whole week, and no other "
+               "load metric is flagged.")
+for line in projection.flags:
+    if not (suggestion and line.startswith("FRBI")):
+        st.warning(line, icon=":material/flag:")
 
 st.caption(f"Projected on {days[-1]:%a %d %b}, the last planned day:")
-load_metric_row(plan_rows.iloc[-1])
+load_metric_row(plan_rows.iloc[-1], settings)
 st.plotly_chart(figures.pmc_chart(past, plan_rows), width="stretch")
 st.plotly_chart(figures.acwr_chart(past, settings.acwr_low, settings.acwr_high, plan_rows), width="stretch")
 
@@ -80,6 +84,6 @@ else:
                      "planned_au": st.column_config.NumberColumn("Planned", format="%.0f a.u."),
                      "done_au": st.column_config.NumberColumn("Done", format="%.0f a.u."),
                      "compliance": st.column_config.TextColumn(
-                         "Compliance", help="green: within ±20 % of plan; yellow: within ±50 %; red: further off"),
+                         "Compliance", help=planner.compliance_text()),
                  })
 share_link()

@@ -87,11 +87,13 @@ with athlete_tab:
                 if button.button("Add to plan", key=f"add_{rec.exercise_id}", icon=":material/playlist_add:"):
                     try:
                         service.add_to_plan(store(), athlete_id, rec.exercise_id, day, constraints.goal)
-                        st.session_state["added"] = f"{rec.name} added to {names[athlete_id]}'s plan on {day:%a %-d %b}."
+                        st.session_state["added"] = (f"{rec.name} added to {names[athlete_id]}'s plan on "
+                                                     f"{day:%a %-d %b}.")
                     except plans.PlanError as err:
                         st.session_state["added"] = f"Not added: {err}"
                 st.caption(f"Primary: {', '.join(rec.primary_muscles) or '–'} · secondary: "
-                           f"{', '.join(rec.secondary_muscles) or '–'} · {rec.equipment} · {rec.level} · {rec.category}")
+                           f"{', '.join(rec.secondary_muscles) or '–'} · {rec.equipment} · {rec.level} · "
+                           f"{rec.category}")
                 steps = service.instructions(rec.exercise_id)
                 if steps:
                     with st.expander("Instructions"):

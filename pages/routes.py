@@ -41,7 +41,8 @@ mode = cols[1].segmented_control("Rank by", list(TARGETS), format_func=TARGETS.g
     or "target"
 default_bpm = round((0.75 if mode == "target" else 0.85) * hr_max)
 bpm = cols[2].number_input("Target average HR (bpm)" if mode == "target" else "Ceiling (bpm)", 80, 220, default_bpm,
-                           help=f"This athlete's HRmax is {hr_max:.0f} bpm ({profile['hr_max_source'] if profile is not None else 'default'})")
+                           help=f"This athlete's HRmax is {hr_max:.0f} bpm "
+                                f"({profile['hr_max_source'] if profile is not None else 'default'})")
 try:
     ranking = predict.find_routes(store(), athlete_id, distance_km, target_hr_bpm=bpm if mode == "target" else None,
                                  ceiling_bpm=bpm if mode == "ceiling" else None)
@@ -67,7 +68,8 @@ if ranking is not None:
                      "duration_min": C.NumberColumn("Predicted time", format="%.0f min"),
                      "speed_kmh": C.NumberColumn("Predicted speed", format="%.1f km/h"),
                      "loops": C.NumberColumn("Laps of the route", format="%.1f",
-                                             help="How many times the route is run to make the distance (below 1: cut short)"),
+                                             help="How many times the route is run to make the distance "
+                                                  "(below 1: cut short)"),
                  })
     top = ranked.head(3)
     names = dict(zip(ranked["route_id"], ranked["name"]))
@@ -88,7 +90,8 @@ st.subheader("Every route the squad has run")
 left, right = st.columns([1, 1], gap="medium")
 with left:
     lines = [(r.label, r.representative.lat, r.representative.lon) for r in routes]
-    st_folium(maps.routes_map(lines, tiles), height=460, use_container_width=True, returned_objects=[], key="all_routes")
+    st_folium(maps.routes_map(lines, tiles), height=460, use_container_width=True, returned_objects=[],
+              key="all_routes")
     st.caption("Each colour is one route (hover a line for its name); runs that follow the same track within about "
                "100 m and 4 % of its length count as one route. "
                + ("Map background: none (Settings → Map)." if tiles == "none" else "Map © OpenStreetMap."))
@@ -98,7 +101,8 @@ with right:
                  column_order=["name", "distance_km", "ascent_m", "runs", "athletes"],
                  column_config={"name": C.TextColumn("Route"),
                                 "distance_km": C.NumberColumn("Distance", format="%.1f km"),
-                                "ascent_m": C.NumberColumn("Climb", format="%.0f m", help="Sum of the climbs over 50 m steps"),
+                                "ascent_m": C.NumberColumn("Climb", format="%.0f m",
+                                                           help="Sum of the climbs over 50 m steps"),
                                 "runs": C.NumberColumn("Runs", help="Runs on this route, every athlete"),
                                 "athletes": C.NumberColumn("Athletes", help="Athletes who ran it")})
 share_link()

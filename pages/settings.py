@@ -1,12 +1,10 @@
 """Settings: the training-load constants of each team, with what each one means."""
-import dataclasses
-
 import streamlit as st
 
 from dashboard.state import param, read, set_param, store
 from dashboard.widgets import share_link
 from engine.load import report
-from engine.load.settings import CHOICES, FIELD_HELP, LoadSettings
+from engine.load.settings import CHOICES, FIELD_GROUPS, LoadSettings, field_help, field_label
 from engine.fitness.battery import CUTOFF_LABELS
 from engine.store import app_settings
 
@@ -21,24 +19,35 @@ team = st.selectbox("Team", teams, index=teams.index(param("team")) if param("te
 set_param("team", team)
 current = all_settings[team]
 
+if "settings_saved" in st.session_state:
+    st.success(st.session_state.pop("settings_saved"))
 with st.form("load_settings"):
     values = {}
-    cols = st.columns(3)
-    for i, field in enumerate(dataclasses.fields(LoadSettings)):
-        value, col, help_text = getattr(current, field.name), cols[i % 3], FIELD_HELP[field.name]
-        if field.name in CHOICES:
-            options = CHOICES[field.name]
-            values[field.name] = col.selectbox(field.name, options, index=options.index(value), help=help_text)
-        elif isinstance(value, int) and not isinstance(value, bool):
-            values[field.name] = int(col.number_input(field.name, value=value, step=1, help=help_text))
-        else:
-            values[field.name] = col.number_input(field.name, value=float(value), help=help_text, format="%.3g")
-    if st.form_submit_button("Save", type="primary"):
+    for group, names in FIELD_GROUPS.items():
+        st.markdown(f"**{group}**")
+        cols = st.columns(3)
+        for i, name in enumerate(names):
+            value, col, key = getattr(current, name), cols[i % 3], f"{team}:{name}"
+            shown = {"label": field_label(name), "help": field_help(name), "key": key}
+            if name in CHOICES:
+                values[name] = col.selectbox(options=CHOICES[name], index=CHOICES[name].index(value), **shown)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                values[name] = int(col.number_input(value=value, step=1, **shown))
+            else:
+                values[name] = col.number_input(value=float(value), format="%.3g", **shown)
+    save, reset = st.columns([1, 5])
+    if save.form_submit_button("Save", type="primary"):
         try:
             report.save_team_settings(store(), team, LoadSettings(**values))
             st.success(f"Settings saved for {label[team]}.")
         except ValueError as err:
             st.error(f"Not saved: {err}")
+    if reset.form_submit_button("Reset to defaults", help="Every constant of this team back to its default"):
+        report.save_team_settings(store(), team, LoadSettings())
+        for name in values:
+            st.session_state.pop(f"{team}:{name}", None)
+        st.session_state["settings_saved"] = f"Defaults restored for {label[team]}."
+        st.rerun()
 
 st.subheader("Map")
 tiles_now = app_settings.get(store(), "map_tiles")

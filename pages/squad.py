@@ -7,6 +7,7 @@ from dashboard import nav
 from dashboard.state import param, read, set_param
 from dashboard.widgets import share_link
 from engine.load import report
+from engine.load.metric_table import help_text
 from engine.store import queries
 
 st.title("Squad")
@@ -42,6 +43,8 @@ st.caption(f"{len(squad)} athletes · {int(squad['sessions_7d'].sum())} sessions
            "Click a row to open the athlete, a last activity to open that session; click a column header to sort "
            "(Risk sorts by flags).")
 C = st.column_config
+settings, shared = read(report.squad_settings)
+per_team = "" if shared else ". Bands differ per team (Settings page); the defaults are shown"
 RISK_COLORS = ["#d8f3dc", "#fff3bf", "#ffd6d6"]  # no flag, one flag, two or more
 table = st.dataframe(
     squad.style.map(lambda n: f"background-color: {RISK_COLORS[min(int(n), 2)]}", subset=["flag_count"]),
@@ -52,8 +55,9 @@ table = st.dataframe(
         "name": C.TextColumn("Athlete"),
         "team": C.TextColumn("Team"),
         "flag_count": C.NumberColumn("Risk", help=f"Number of risk flags raised{as_of} (Settings page: thresholds)"),
-        "flags": C.ListColumn("Flags", width="medium", help="ACWR out of band, monotony, strain, FRBI, TSB below floor"),
-        "acwr": C.NumberColumn("ACWR", format="%.2f", help=f"{report.METRIC_HELP['acwr']}{as_of}"),
+        "flags": C.ListColumn("Flags", width="medium",
+                              help="ACWR out of band, monotony, strain, FRBI, TSB below floor"),
+        "acwr": C.NumberColumn("ACWR", format="%.2f", help=f"{help_text('acwr', settings)}{as_of}{per_team}"),
         "last_session": C.LinkColumn("Last activity", display_text=r"at=([^&]+)",
                                      help="Start of the latest session; click it to open the session"),
         "last_sport": C.TextColumn("Sport"),

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.demo import DemoConfig, write_demo
 from engine.load import planner
+from engine.load.settings import LoadSettings
 from engine.store import loads as store_loads
 from engine.store import queries
 from engine.store.db import Store
@@ -177,8 +178,9 @@ def test_planner_suggests_the_frbi_cut_and_applies_it(db):
     assert not at.exception
     assert at.segmented_control[0].value == "Day by day"
     assert [n.value for n in at.number_input] == [float(round(x)) for x in expected["adjusted"]]
-    assert not any("cut planned load" in w.value for w in at.warning)        # one click was enough
-    assert any("stays at or below" in s.value for s in at.success)
+    assert not any("cut planned load" in w.value or "FRBI high" in w.value for w in at.warning)   # one click
+    flagged = report.plan_projection(daily, settings, expected["adjusted"], today + dt.timedelta(days=1)).flags
+    assert [w.value for w in at.warning] == flagged           # every other projected flag is still said
     next(b for b in at.button if b.label == "Save this plan").click().run()
     saved = store_loads.planned_days(_store(db), 1)
     assert saved["planned_au"].tolist() == [float(round(x)) for x in expected["adjusted"]]
@@ -189,15 +191,22 @@ def test_settings_are_saved_per_team_and_bad_values_refused(db):
     team = queries.athletes(_store(db))["team"].dropna().iloc[0]
     at = _app("settings", team=team)
     assert not at.exception
-    field = next(n for n in at.number_input if n.label == "monotony_threshold")
+    field = next(n for n in at.number_input if n.label == "Monotony flag above")
     field.set_value(2.5)
     at.form_submit_button[0].click().run()
     assert at.success[0].value.startswith("Settings saved")
     assert report.team_settings(_store(db))[team].monotony_threshold == 2.5
-    next(n for n in at.number_input if n.label == "acwr_low").set_value(1.6)  # above acwr_high
+    next(n for n in at.number_input if n.label == "ACWR band, low").set_value(1.6)  # above acwr_high
     at.form_submit_button[0].click().run()
     assert at.error[0].value.startswith("Not saved")
     assert report.team_settings(_store(db))[team].acwr_low == 0.8
+    assert all(n.help and "Default:" in n.help for n in at.number_input)           # labels, units and defaults
+    assert not any("_" in n.label for n in at.number_input)                       # no code names
+    next(b for b in at.button if b.label == "Reset to defaults").click().run()
+    assert not at.exception and at.success[0].value.startswith("Defaults restored")
+    assert report.team_settings(_store(db))[team] == LoadSettings()
+    monotony = next(n for n in at.number_input if n.label == "Monotony flag above")
+    assert monotony.value == LoadSettings().monotony_threshold
 
 
 def test_an_empty_lthr_stays_null_so_the_team_fraction_applies(db):
@@ -236,7 +245,8 @@ def test_session_rpe_for_many_sessions_from_the_athlete_page(db):
     save = next(b for b in at.button if b.label.startswith("Save"))
     assert save.label == "Save 0 session RPEs" and save.disabled
     # the coach types two values that differ from the stored ones: rows are in the table's order (newest first)
-    new = [next(v for v in (3.5, 4.5) if v != week["srpe"].iloc[0]), next(v for v in (9.0, 8.0) if v != week["srpe"].iloc[1])]
+    new = [next(v for v in (3.5, 4.5) if v != week["srpe"].iloc[0]),
+           next(v for v in (9.0, 8.0) if v != week["srpe"].iloc[1])]
     at.session_state["srpe_editor"] = {"edited_rows": {0: {"srpe": new[0]}, 1: {"srpe": new[1]}}, "added_rows": [],
                                        "deleted_rows": []}
     at.run()

@@ -333,7 +333,8 @@ def _swaps(squad) -> list[tuple[int, set[str], str, str]]:
     """(athlete, exercises of the split before, dropped, adopted) for each pair of consecutive
     sessions of one split that differ by exactly one exercise."""
     sessions = squad.activities.query("sport == 'strength'")[["activity_id", "athlete_id", "name", "start_time"]]
-    sets = squad.strength_sets.merge(sessions.rename(columns={"activity_id": "session_id"}), on=["session_id", "athlete_id"])
+    sets = squad.strength_sets.merge(sessions.rename(columns={"activity_id": "session_id"}),
+                                     on=["session_id", "athlete_id"])
     sets["split"] = sets["name"].str.split().str[0]
     out = []
     for (athlete, _), own in sets.groupby(["athlete_id", "split"]):

@@ -5,7 +5,7 @@ import pytest
 
 from engine.demo.cohort import STRONG_SIGNAL_NOISE, build_cohort
 from engine.fitness import standards
-from engine.fitness.battery import CLASSES, LAPS, TESTS
+from engine.fitness.battery import LAPS, TESTS
 from engine.fitness.dataset import from_frame
 from engine.fitness.evaluate import folds, scores
 from engine.fitness.explain import shap_by_test, unhealthy_probability

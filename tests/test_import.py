@@ -189,7 +189,8 @@ def test_cli_explains_a_database_held_by_another_process(tmp_path, samples_dir):
     db = tmp_path / "busy.duckdb"
     holder = duckdb.connect(str(db))  # as the running app would
     try:
-        done = subprocess.run([sys.executable, "-m", "engine", "import", str(samples_dir / "gpx" / "garmin_connect.gpx"),
+        done = subprocess.run([sys.executable, "-m", "engine", "import",
+                               str(samples_dir / "gpx" / "garmin_connect.gpx"),
                                "--athlete", "Ada", "--create", "--db", str(db)],
                               cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120)
     finally:

@@ -36,7 +36,7 @@ STRONG_SEMICOLON = (
 STRONG_V3 = b'''"Workout #";"Date";"Workout Name";"Duration (sec)";"Exercise Name";"Set Order";"Weight (kg)";"Reps";"RPE";"Distance (meters)";"Seconds";"Notes";"Workout Notes"
 "1";"2023-07-14 19:31:01";"Workout A";"82";"Squat (Barbell)";"W";"50.0";"5";"";"";"";"";""
 "1";"2023-07-14 19:31:01";"Workout A";"82";"Squat (Barbell)";"1";"100.0";"5";"8";"";"";"";""
-'''
+'''  # noqa: E501
 HEVY_HEADER = ('"title","start_time","end_time","description","exercise_title","superset_id","exercise_notes",'
                '"set_index","set_type","weight_kg","reps","distance_km","duration_seconds","rpe"\n')
 HEVY = (HEVY_HEADER +

@@ -372,3 +372,25 @@ def test_pmc_starts_from_the_mean_load_of_the_first_days():
     assert not out["ctl"][1].any()  # an athlete without load stays at 0
     plain = pmc(load, 42, 7, seed_days=0)
     assert plain["ctl"][0, 2] == pytest.approx(k * 40)
+
+
+def test_every_setting_has_one_group_a_label_and_a_help_with_its_default():
+    from engine.load.settings import FIELD_GROUPS, FIELD_LABELS, field_help, field_label
+    names = list(LoadSettings().to_dict())
+    grouped = [n for group in FIELD_GROUPS.values() for n in group]
+    assert sorted(grouped) == sorted(names) and set(FIELD_LABELS) == set(names)
+    assert field_label("ctl_days") == "Fitness (CTL) time constant, d"
+    assert field_help("ctl_days").endswith("Default: 42 d.")
+
+
+def test_metric_help_is_built_from_the_settings_in_force():
+    from engine.load.metric_table import METRIC_ROW, METRIC_TABLE, help_text
+    custom = LoadSettings(ctl_days=50, atl_days=9, acute_days=5, chronic_days=21, acwr_low=0.7, frbi_threshold=1.3,
+                          monotony_threshold=2.5)
+    assert "50 d" in help_text("ctl", custom) and "42" not in help_text("ctl", custom)
+    assert "5 d / 21 d" in help_text("acwr", custom) and "0.7-1.3" in help_text("acwr", custom)
+    assert "1.3" in help_text("frbi", custom) and "5 d / 21 d" in help_text("frbi", custom)
+    assert "2.5" in help_text("monotony", custom)
+    assert "rolling" in help_text("acwr", LoadSettings(acwr_method="rolling_uncoupled"))
+    assert [METRIC_TABLE[k].title for k in METRIC_ROW] == ["CTL, a.u.", "ATL, a.u.", "TSB, a.u.", "ACWR", "Monotony",
+                                                           "Strain, a.u.", "FRBI"]

@@ -213,3 +213,14 @@ def test_session_detail_says_how_each_load_was_found(one_run, samples_dir):
                                   f"x {lift['duration_used_s'] / 60:.0f} min")
     with pytest.raises(KeyError):
         report.session_detail(one_run, 1, 10_000)
+
+
+def test_a_plan_projection_warns_on_every_flag_it_raises(one_run):
+    daily = report.daily_metrics(one_run, RUN_DAY + dt.timedelta(days=60))
+    settings = LoadSettings()
+    first = RUN_DAY + dt.timedelta(days=61)
+    even = report.plan_projection(daily, settings, [300.0] * 7, first)
+    assert any(line.startswith("Monotony high from") for line in even.flags)      # seven equal days
+    rest = report.plan_projection(daily, settings, [0.0] * 7, first)
+    assert not any(line.startswith("Monotony") for line in rest.flags)
+    assert all(f"{first:%a %d %b}" in line or "from" in line for line in even.flags)

@@ -400,7 +400,8 @@ def test_the_rule_baseline():
             rest += RULE_REST_STEP_S
         np.testing.assert_array_equal(got[i], [weight, reps, rest])
     assert got[0, 0] == pytest.approx(102.5) and got[2, 2] == 130.0 and got[3, 1] == 7.0  # the slides' steps
-    np.testing.assert_array_equal(got[[1, 4, 5, 6]], nodes[["top_weight_kg", "top_reps", "rest_s"]].to_numpy()[[1, 4, 5, 6]])
+    np.testing.assert_array_equal(got[[1, 4, 5, 6]],
+                                  nodes[["top_weight_kg", "top_reps", "rest_s"]].to_numpy()[[1, 4, 5, 6]])
 
 
 # ---------------------------------------------------------------- the CLI and the page
@@ -482,8 +483,10 @@ def test_prescription_what_ifs_and_split(demo, cli):
     hard = predict.prescribe(store, athlete_id, rpe=9.5).table.set_index("exercise_id").loc[table["exercise_id"]]
     rest_known = ~np.isnan(last_cols[:, 2])
     np.testing.assert_array_equal(hard["rule_weight_kg"], last_cols[:, 0])
-    np.testing.assert_array_equal(hard["rule_rest_s"].to_numpy()[rest_known], last_cols[rest_known, 2] + RULE_REST_STEP_S)
-    np.testing.assert_array_equal(hard["rule_reps"].to_numpy()[~rest_known], np.maximum(last_cols[~rest_known, 1] - 1, 1))
+    np.testing.assert_array_equal(hard["rule_rest_s"].to_numpy()[rest_known],
+                                  last_cols[rest_known, 2] + RULE_REST_STEP_S)
+    np.testing.assert_array_equal(hard["rule_reps"].to_numpy()[~rest_known],
+                                  np.maximum(last_cols[~rest_known, 1] - 1, 1))
     middle = predict.prescribe(store, athlete_id, rpe=8.0).table.set_index("exercise_id").loc[table["exercise_id"]]
     np.testing.assert_array_equal(middle[["rule_weight_kg", "rule_reps", "rule_rest_s"]].to_numpy(), last_cols)
 

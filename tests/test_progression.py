@@ -10,7 +10,7 @@ from engine.__main__ import main
 from engine.demo import DemoConfig, write_demo
 from engine.models import registry
 from engine.models.samples import STRONG_SAMPLE
-from engine.progression import dataset, trainer
+from engine.progression import dataset
 from engine.progression.dataset import CLASSES, build, label
 from engine.progression.model import MODELS, Params, ProgressionModel, evaluate, fit
 from engine.store.db import Store, open_store
@@ -33,8 +33,8 @@ def test_labels_of_hand_built_histories():
     # (weight, reps) -> (next weight, next reps)
     pairs = [((100, 5), (102.5, 5), "increase_weight"), ((100, 5), (100.5, 8), "increase_reps"),
              ((100, 5), (100, 5), "hold"), ((100, 5), (100.9, 5), "hold"), ((100, 5), (97.5, 8), "decrease"),
-             ((100, 5), (100, 4), "decrease"), ((0, 10), (0, 12), "increase_reps"), ((0, 10), (5, 6), "increase_weight"),
-             ((np.nan, 8), (np.nan, 8), "hold")]
+             ((100, 5), (100, 4), "decrease"), ((0, 10), (0, 12), "increase_reps"),
+             ((0, 10), (5, 6), "increase_weight"), ((np.nan, 8), (np.nan, 8), "hold")]
     now, after, expected = zip(*pairs)
     got = label([w for w, _ in now], [r for _, r in now], [w for w, _ in after], [r for _, r in after])
     assert [CLASSES[int(i)] for i in got] == list(expected)
@@ -49,7 +49,8 @@ def test_the_split_is_by_time_and_no_label_looks_into_the_test_period(demo):
     assert (train["day"] < train["athlete_id"].map(first_test)).all()
     assert (train["next_day"] < train["athlete_id"].map(first_test)).all()
     days = pd.DataFrame({"athlete_id": [1] * 10 + [2] * 5,
-                         "day": list(pd.date_range("2024-01-01", periods=10)) + list(pd.date_range("2024-03-01", periods=5))})
+                         "day": list(pd.date_range("2024-01-01", periods=10))
+                         + list(pd.date_range("2024-03-01", periods=5))})
     assert dataset.time_split(days).tolist() == [False] * 8 + [True] * 2 + [False] * 4 + [True]
 
 

@@ -54,7 +54,8 @@ def test_ndcg_and_diversity():
     fitted = fit(_log({1: [["Barbell_Squat"]] * 2}), CATALOG)
     same = np.flatnonzero(CATALOG["exercise_id"].isin(["Barbell_Squat", "Front_Barbell_Squat"]))
     apart = np.flatnonzero(CATALOG["exercise_id"].isin(["Barbell_Squat", "Barbell_Curl"]))
-    assert intra_list_diversity(fitted.muscles, same) < intra_list_diversity(fitted.muscles, apart) == pytest.approx(1.0)
+    assert (intra_list_diversity(fitted.muscles, same) < intra_list_diversity(fitted.muscles, apart)
+            == pytest.approx(1.0))
 
 
 # ---- a clear synthetic signal ----
@@ -219,4 +220,5 @@ def test_train_registers_and_evaluates_the_strong_sample(store, samples_dir, cap
     records = trainer.export(store, store.path.parent / "onnx")
     assert [r["model"] for r in records] == ["content", "collaborative"]
     assert all(r["max_abs_diff"] < 1e-4 for r in records)
-    assert json.loads((store.path.parent / "onnx" / "recommend" / "content.card.json").read_text())["onnx"]["opset"] == 15
+    assert json.loads((store.path.parent / "onnx" / "recommend" / "content.card.json")
+                      .read_text())["onnx"]["opset"] == 15

@@ -47,8 +47,8 @@ def _open(db, monkeypatch, athlete: int = LIFTER) -> AppTest:
 
 def _listed(app) -> list[str]:
     """The ranked exercise names on the page ("1. Name" headers)."""
-    return [m.value.split("**")[1].split(". ", 1)[1] for m in app.markdown if m.value.startswith("**") and ". " in m.value
-            and m.value.split("**")[1].split(". ", 1)[0].isdigit()]
+    return [m.value.split("**")[1].split(". ", 1)[1] for m in app.markdown
+            if m.value.startswith("**") and ". " in m.value and m.value.split("**")[1].split(". ", 1)[0].isdigit()]
 
 
 def test_cli_evaluate_json_has_every_model_and_metric(trained_db):

@@ -123,7 +123,8 @@ def reassessment(store: Store, athlete_id: int, today: dt.date) -> pd.DataFrame:
     """prescribe.reassess on the athlete's batteries with the FRBI of each test day (up to
     `today`); stored when it differs from the stored one (which it replaces), and returned."""
     batteries = queries.fitness_tests(store, athlete_id)
-    out = prescribe.reassess(batteries, frbi_by_day(store, athlete_id, today), report.athlete_settings(store, athlete_id))
+    out = prescribe.reassess(batteries, frbi_by_day(store, athlete_id, today),
+                             report.athlete_settings(store, athlete_id))
     rows = out.rename(columns={"column": "test"})[STORED_REASSESSMENT].reset_index(drop=True)
     stored = assessments.reassessments(store, athlete_id)[STORED_REASSESSMENT]
     stored["test_date"] = pd.to_datetime(stored["test_date"]).dt.date

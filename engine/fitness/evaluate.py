@@ -77,7 +77,8 @@ def cross_validate(data: Battery, params: Params, dataset: str, models: list[str
     results = [Result(dataset, m, k, float(np.mean(v))) for m in models for k, v in per_fold[m].items()]
     extra = {"sd": {m: {k: float(np.std(v)) for k, v in per_fold[m].items()} for m in models},
              "confusion": {m: c.tolist() for m, c in confusion.items()}, "classes": list(CLASSES),
-             "n": int((data.y >= 0).sum()), "class_counts": np.bincount(data.y[data.y >= 0], minlength=N_CLASSES).tolist(),
+             "n": int((data.y >= 0).sum()),
+             "class_counts": np.bincount(data.y[data.y >= 0], minlength=N_CLASSES).tolist(),
              "folds": len(split), "train_s_per_fold": float(np.mean(train_s)) if train_s else None,
              "predict_ms_per_item": float(np.mean(predict_ms)) if predict_ms else None}
     return results, extra

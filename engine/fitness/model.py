@@ -247,7 +247,8 @@ class HybridModel:
         import torch
 
         params = Params.from_dict(json.loads((directory / "params.json").read_text()))
-        identity = Scaler(np.zeros(len(COLUMNS)), np.ones(len(COLUMNS)))       # the saved state holds the fitted mean and SD
+        # the saved state holds the fitted mean and SD
+        identity = Scaler(np.zeros(len(COLUMNS)), np.ones(len(COLUMNS)))
         extractor = _torch_modules()[2](params, identity)
         extractor.load_state_dict(torch.load(directory / "extractor.pt", weights_only=True))
         return cls(extractor.eval(), lgb.Booster(model_file=str(directory / "head.txt")), params,

@@ -89,12 +89,13 @@ def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[R
         "inputs": [{"name": c, "unit": "s" if c.endswith("_s") else "reps",
                     "scaling": "standard, training rows' mean and SD (the 15 laps share one)"} for c in COLUMNS],
         "outputs": {"classes": list(CLASSES), "meaning": f"BMI class, {CUTOFF_LABELS[cutoffs]}"},
-        "models": ["hybrid"], "ablations": [m for m in HYBRIDS if m != "hybrid"], "baselines": BASELINES, "tests": [asdict(t) for t in TESTS],
+        "models": ["hybrid"], "ablations": [m for m in HYBRIDS if m != "hybrid"], "baselines": BASELINES,
+        "tests": [asdict(t) for t in TESTS],
         "model_labels": MODEL_LABELS, "cv": extra, "confusion": db["confusion"],
         "sd": {name: part["sd"] for name, part in extra.items()},
         "predict_ms_per_item": predict_ms_per_item(fitted, labelled),
-        "reading": ("Means over 5 stratified folds (± their SD) (one person's batteries in one fold); higher is better; "
-                    "the confusion matrix sums the 5 validation folds. "
+        "reading": ("Means over 5 stratified folds (± their SD) (one person's batteries in one fold); "
+                    "higher is better; the confusion matrix sums the 5 validation folds. "
                     "macro_f1 weighs the four classes alike, so it shows whether the rare underweight and obese "
                     "classes are found; accuracy alone rewards predicting 'normal' (the majority model)."),
         "description": (f"BMI class ({CUTOFF_LABELS[cutoffs]}) from the 3,000 m laps, pull-ups, sit-ups and the "

@@ -234,7 +234,8 @@ def load_runs(store: Store, athlete_ids: list[int] | None = None) -> list[Run]:
             continue
         hr = clean_hr(t, s["heart_rate"].to_numpy(dtype=float, na_value=np.nan),
                       s["cadence"].to_numpy(dtype=float, na_value=np.nan))
-        time_x, hr_grid = time_grid(t, np.maximum.accumulate(distance), s["altitude_m"].to_numpy(dtype=float, na_value=np.nan), hr)
+        time_x, hr_grid = time_grid(t, np.maximum.accumulate(distance),
+                                    s["altitude_m"].to_numpy(dtype=float, na_value=np.nan), hr)
         if np.isfinite(hr_grid).mean() < MIN_HR_SHARE:
             continue
         route_x, speed = route_grid(time_x)

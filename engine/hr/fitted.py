@@ -70,7 +70,8 @@ class HrModel:
         return self._curve("hr", run, previous, time_x, start)
 
     def run_curves(self, run: Run, previous: Run | None, route_x: np.ndarray | None = None,
-                   pace_factor: float = 1.0, start: dt.datetime | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   pace_factor: float = 1.0,
+                   start: dt.datetime | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The two curves for `run`'s athlete on a route (`route_x` on the distance grid, default the
         run's own): speed predicted along it (km/h, x pace_factor), then HR (bpm) on the time grid
         that speed gives. Returns (speed_kmh, time_x, hr_bpm)."""
@@ -127,8 +128,10 @@ def fit(data: HrData, params: Params = Params(), progress=None) -> HrModel:
     short_net = fit_short(data, params, stage(2 * params.epochs))
     baselines = {"global_mean": MeanModel(False).fit(data), "athlete_mean": MeanModel(True).fit(data),
                  "mlp": StepModel("mlp", params.seed).fit(data, params.trees, params.mlp_steps, params.mlp_iter),
-                 "lightgbm": StepModel("lightgbm", params.seed).fit(data, params.trees, params.mlp_steps, params.mlp_iter),
+                 "lightgbm": StepModel("lightgbm", params.seed).fit(data, params.trees, params.mlp_steps,
+                                                                    params.mlp_iter),
                  "first_order": FirstOrder().fit(data)}
     if progress:
         progress(total, total)
-    return HrModel(params, list(data.athletes), list(data.sports), data.scalers, hr_net, speed_net, short_net, baselines)
+    return HrModel(params, list(data.athletes), list(data.sports), data.scalers, hr_net, speed_net, short_net,
+                   baselines)

@@ -45,7 +45,8 @@ class Params:
 
     @classmethod
     def quick(cls) -> Params:
-        return cls(epochs=4, patience=2, short_epochs=4, short_windows_per_epoch=5000, trees=40, mlp_steps=5000, mlp_iter=10)
+        return cls(epochs=4, patience=2, short_epochs=4, short_windows_per_epoch=5000, trees=40, mlp_steps=5000,
+                   mlp_iter=10)
 
 
 class CurveNet(nn.Module):
@@ -310,7 +311,8 @@ def windows(runs: list[Run]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
 def predict_short(net: ShortTermNet, window: np.ndarray, athlete: np.ndarray, batch: int = 8192) -> np.ndarray:
     net.eval()
     with torch.no_grad():
-        return np.concatenate([net(torch.from_numpy(window[k:k + batch]), torch.from_numpy(athlete[k:k + batch])).numpy()
+        return np.concatenate([net(torch.from_numpy(window[k:k + batch]),
+                                   torch.from_numpy(athlete[k:k + batch])).numpy()
                                for k in range(0, len(window), batch)] or [np.empty(0)]).astype(float)
 
 

@@ -66,7 +66,8 @@ class SessionPrediction:
 
 
 def _athlete_runs(store: Store, athlete_id: int) -> list[Run]:
-    return sorted((r for r in all_runs(store) if r.athlete_id == athlete_id), key=lambda r: (r.start_time, r.activity_id))
+    return sorted((r for r in all_runs(store) if r.athlete_id == athlete_id),
+                  key=lambda r: (r.start_time, r.activity_id))
 
 
 def _split_of(runs: list[Run], activity_id: int) -> str:
@@ -137,7 +138,8 @@ def athlete_stub(store: Store, athlete_id: int, start: dt.datetime) -> tuple[Run
     athlete = queries.athletes(store).set_index("athlete_id").loc[athlete_id]
     sex = athlete["sex"] if isinstance(athlete["sex"], str) else None
     empty = np.empty((0, 3))
-    stub = Run(-1, athlete_id, runs[-1].sport if runs else "running", sex, start, "", float(hr_profile(store, athlete_id)["hr_max"]),
+    stub = Run(-1, athlete_id, runs[-1].sport if runs else "running", sex, start, "",
+               float(hr_profile(store, athlete_id)["hr_max"]),
                np.empty((0, 5)), np.empty(0), empty, np.empty(0))
     return stub, (runs[-1] if runs else None)
 

@@ -63,7 +63,8 @@ def evaluate_json(store: Store, version: int | None = None) -> dict:
     fitted, card = load(store, KIND, version, HrModel.load)
     results, extra = evaluate(fitted, build(store), "db")
     return {"kind": KIND, "version": card["version"], "results": [asdict(r) for r in results],
-            "timing": {"train_s": round(card["train_s"], 3), "predict_ms_per_item": round(extra["predict_ms_per_item"], 4)}}
+            "timing": {"train_s": round(card["train_s"], 3),
+                       "predict_ms_per_item": round(extra["predict_ms_per_item"], 4)}}
 
 
 CURVE_INPUTS = {"steps": "float32 [batch, steps, n_inputs] raw units (time_inputs or route_inputs order)",

@@ -24,6 +24,8 @@ warning; a bad header or a bad CRC rejects the file.
 """
 from __future__ import annotations
 
+import struct
+
 import datetime as dt
 import io
 import math
@@ -114,7 +116,7 @@ def _decode(data: bytes) -> _Decoded:
         raise RejectedFile("FIT file is truncated or corrupt (CRC error)") from err
     except fitdecode.FitEOFError:
         out.error = "truncated"
-    except Exception as err:  # fitdecode raises assorted errors on malformed messages
+    except (fitdecode.FitError, struct.error, ValueError, IndexError, KeyError) as err:  # malformed messages
         out.error = str(err).splitlines()[0] if str(err) else type(err).__name__
     return out
 

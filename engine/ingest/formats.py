@@ -84,7 +84,8 @@ FORMATS: tuple[Format, ...] = (
            "XML root `TrainingCenterDatabase` (lxml; DTDs and entities refused)",
            lambda head: xml_root_name(head) == "trainingcenterdatabase", lambda data, _: tcx.parse_tcx(data)),
     Format("strong", "Strong app export (CSV)", ("csv",),
-           "`Date,Workout Name,[Duration,]Exercise Name,Set Order,Weight,Reps,...` (`kg` for `Weight` in 2016 exports; `,` or `;`)",
+           "`Date,Workout Name,[Duration,]Exercise Name,Set Order,Weight,Reps,...` "
+           "(`kg` for `Weight` in 2016 exports; `,` or `;`)",
            _is_strength("strong"), lambda data, o: strength.parse_strength_csv(data, o.weight_unit)),
     Format("hevy", "Hevy app export (CSV)", ("csv",),
            '`"title","start_time","end_time",...,"weight_kg"` or `"weight_lbs"`',

@@ -53,7 +53,8 @@ import io
 import numpy as np
 import pandas as pd
 
-from engine.ingest.common import FITNESS_COLUMNS, WELLNESS_COLUMNS, ParsedFitness, ParsedWellness, ParseReport, RejectedFile
+from engine.ingest.common import (FITNESS_COLUMNS, WELLNESS_COLUMNS, ParsedFitness, ParsedWellness, ParseReport,
+                                  RejectedFile)
 
 LAPS = [f"lap_{i}" for i in range(1, 16)]
 FITNESS_RANGES = {"height_cm": (100, 250), "mass_kg": (20, 300), **{lap: (20, 200) for lap in LAPS},

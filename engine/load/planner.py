@@ -15,11 +15,11 @@ COMPLIANCE_GREEN = 0.20  # within +-20 %: green
 COMPLIANCE_YELLOW = 0.50  # within +-50 %: yellow, else red
 COMPLIANCE_COLORS = {"green": "#d8f3dc", "yellow": "#fff3bf", "red": "#ffd6d6"}  # cell backgrounds
 # how a week's planned load is spread over the 7 days starting tomorrow (relative weights)
-PATTERNS = {
-    "Even (7 equal days)": [1, 1, 1, 1, 1, 1, 1],
-    "Hard / easy": [1.4, 0.6, 1.4, 0.6, 1.4, 0.6, 1.0],
+PATTERNS = {   # the first is the default: a realistic week has rest days
     "Two rest days": [1.2, 1.2, 0, 1.2, 1.2, 1.2, 0],
+    "Hard / easy": [1.4, 0.6, 1.4, 0.6, 1.4, 0.6, 1.0],
     "Build to a long day": [0.8, 1.0, 0, 1.0, 1.2, 0, 2.0],
+    "Even (7 equal days)": [1, 1, 1, 1, 1, 1, 1],
 }
 REST_DAY_YELLOW_AU = 30.0  # planned 0: done 0 green, under 30 a.u. yellow, else red
 
@@ -130,6 +130,12 @@ def frbi_suggestion(history_load: np.ndarray, planned: np.ndarray, settings: Loa
                     f"{', '.join(_day_text(first_date, i) for i in still_over)}: the load before the plan drives it")
     return {"first_day": first_day, "cut": frbi_cut(s), "days": days, "passes": len(cuts), "adjusted": adjusted,
             "still_over": still_over, "message": message}
+
+
+def compliance_text() -> str:
+    """What the compliance colours mean, from the bands in force."""
+    return (f"green: within ±{100 * COMPLIANCE_GREEN:g} % of plan; yellow: within ±{100 * COMPLIANCE_YELLOW:g} %; "
+            f"red: further off. A rest day: nothing done is green, under {REST_DAY_YELLOW_AU:g} a.u. yellow")
 
 
 def compliance(planned_au, done_au) -> list[str]:

@@ -45,9 +45,10 @@ def _age_y(birth_date: pd.Series, on_day: dt.date) -> pd.Series:
 def estimate_profiles(athletes: pd.DataFrame, hr_seconds: pd.DataFrame, morning_hr: pd.DataFrame,
                       settings: LoadSettings, on_day: dt.date) -> pd.DataFrame:
     """`athletes` (athlete_id, sex, birth_date, hr_rest, hr_max, lthr) with hr_rest, hr_max filled by
-    estimates where the profile lacks them and lthr by lthr_from_fraction, and hr_rest_source, hr_max_source, lthr_source (text for
-    the coach: "profile" or how it was estimated) and hr_estimated (True when rest or max is not the
-    profile's). morning_hr: athlete_id, hr_rest_morning (bpm). Age for Tanaka is taken on `on_day`."""
+    estimates where the profile lacks them and lthr by lthr_from_fraction, and hr_rest_source,
+    hr_max_source, lthr_source (text for the coach: "profile" or how it was estimated) and
+    hr_estimated (True when rest or max is not the profile's). morning_hr: athlete_id, hr_rest_morning
+    (bpm). Age for Tanaka is taken on `on_day`."""
     ids = athletes["athlete_id"]
     held = ids.map(sustained_hr_max(hr_seconds)).to_numpy(dtype=float)
     tanaka = np.round(tanaka_hr_max(_age_y(athletes["birth_date"], on_day).to_numpy(dtype=float)))

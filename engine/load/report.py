@@ -25,17 +25,6 @@ from engine.store.db import Store
 # a.u. per hrTSS point for an athlete with fewer than 3 sessions that have both sRPE and HR:
 # 60 min at threshold is 100 hrTSS and about sRPE 7 x 60 min = 420 a.u. (project's choice)
 HRTSS_TO_AU = 4.2
-METRIC_HELP = {
-    "ctl": "Chronic training load (fitness): exponentially weighted daily load, time constant 42 d (settings); a.u./day",
-    "atl": "Acute training load (fatigue): exponentially weighted daily load, time constant 7 d (settings); a.u./day",
-    "tsb": "Training stress balance (form) = yesterday's CTL - yesterday's ATL; a.u./day",
-    "ramp": "Ramp rate = CTL today - CTL 7 days ago; a.u./day per week",
-    "acwr": "Acute:chronic workload ratio by the method in settings (EWMA, Williams 2017, or rolling 7/28 d)",
-    "monotony": "Monotony = mean / SD of the last 7 daily loads (Foster 1998); capped when the SD is 0",
-    "strain": "Strain = 7-day load x monotony (Foster 1998); a.u.",
-    "frbi": "Fatigue-recovery balance index (this project's definition): EWMA 7 d / 28 d load x morning HR / "
-            "its 28-day median",
-}
 METRICS = ["ctl", "atl", "tsb", "ramp", "acwr", "acwr_coupled", "acwr_uncoupled", "acwr_ewma",
            "monotony", "strain", "frbi"]
 
@@ -218,9 +207,10 @@ def squad_flags(store: Store, today: dt.date) -> pd.DataFrame:
 @dataclass(frozen=True)
 class PlanProjection:
     """rows: per planned day, day, load_au and every METRICS value; suggestion: the FRBI rule's
-    (planner.frbi_suggestion), None when no planned day goes over the threshold."""
+    (planner.frbi_suggestion), None when no planned day goes over the threshold; flags: plan_flags."""
     rows: pd.DataFrame
     suggestion: dict | None
+    flags: list[str]
 
 
 def plan_projection(daily: pd.DataFrame, settings: LoadSettings, planned, first_day: dt.date) -> PlanProjection:
@@ -230,7 +220,25 @@ def plan_projection(daily: pd.DataFrame, settings: LoadSettings, planned, first_
     projection = planner.project(history, planned, settings, hr)
     rows = pd.DataFrame({"day": pd.date_range(first_day, periods=len(planned)), "load_au": np.asarray(planned, float),
                          **{m: projection[m][len(history):] for m in METRICS}})
-    return PlanProjection(rows, planner.frbi_suggestion(history, planned, settings, hr, first_day))
+    return PlanProjection(rows, planner.frbi_suggestion(history, planned, settings, hr, first_day),
+                          plan_flags(rows, settings))
+
+
+def plan_flags(rows: pd.DataFrame, settings: LoadSettings) -> list[str]:
+    """Every risk flag (series.flags, as on the squad page) the projected days raise: one line per
+    flag, its first planned day and why, in the order they first appear."""
+    first: dict[str, str] = {}
+    for day, raised in zip(rows["day"], flags({m: rows[m].to_numpy() for m in METRICS}, settings)):
+        for f in raised:
+            first.setdefault(f["code"], f"{f['label']} from {day:%a %d %b}: {f['why']}")
+    return list(first.values())
+
+
+def squad_settings(store: Store) -> tuple[LoadSettings, bool]:
+    """(the settings the squad's help texts are built from, whether every team uses them): the
+    teams' settings when they all agree, else the defaults."""
+    distinct = set(team_settings(store).values())
+    return (distinct.pop(), True) if len(distinct) == 1 else (LoadSettings(), False)
 
 
 def athlete_settings(store: Store, athlete_id: int) -> LoadSettings:

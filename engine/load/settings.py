@@ -116,34 +116,36 @@ class LoadSettings:
 
 
 FIELD_HELP: dict[str, str] = {
-    "ctl_days": "Fitness (CTL) time constant, days; Banister impulse-response, 42 d by convention.",
-    "atl_days": "Fatigue (ATL) time constant, days; Banister impulse-response, 7 d by convention.",
+    "ctl_days": "Fitness (CTL) time constant, days; Banister impulse-response. Smoothing 1 - e^(-1/tau) a day, "
+                "as GoldenCheetah (TrainingPeaks' common form uses 1/tau).",
+    "atl_days": "Fatigue (ATL) time constant, days; Banister impulse-response; smoothing as CTL.",
     "trimp_a_men": "Banister TRIMP weighting a for men (and unknown sex); Morton, Fitz-Clarke & "
                    "Banister 1990: 0.64.",
     "trimp_b_men": "Banister TRIMP exponent b for men (and unknown sex); Morton, Fitz-Clarke & "
                    "Banister 1990: 1.92.",
-    "trimp_a_women": "Banister TRIMP weighting a for women; Morton, Fitz-Clarke & Banister 1990: 0.86.",
+    "trimp_a_women": "Banister TRIMP weighting a for women; Morton, Fitz-Clarke & Banister 1990: 0.86 "
+                     "(GoldenCheetah keeps 0.64 for women and changes only b; hrTSS is unaffected).",
     "trimp_b_women": "Banister TRIMP exponent b for women; Morton, Fitz-Clarke & Banister 1990: 1.67.",
-    "lthr_fraction": "LTHR when not measured = rest + this fraction x (max - rest), bpm; project "
-                     "default 0.85.",
+    "lthr_fraction": "LTHR when not measured = rest + this fraction x (max - rest), bpm (project's choice).",
     "max_sample_gap_s": "Longest gap between two HR records that counts, s; longer gaps (pauses) "
                         "count this much.",
     "acwr_method": "Which acute:chronic ratio the flags use: rolling_coupled, rolling_uncoupled or ewma "
                    "(Williams et al. 2017).",
-    "acute_days": "Acute window of the ACWR and FRBI, days (7).",
-    "chronic_days": "Chronic window of the ACWR and FRBI, days (28).",
+    "acute_days": "Acute window of the ACWR and FRBI, days.",
+    "chronic_days": "Chronic window of the ACWR and FRBI, days.",
     "acwr_low": "ACWR below this flags underloading (guidance band, not a clinical threshold).",
     "acwr_high": "ACWR above this flags a load spike (guidance band, not a clinical threshold).",
-    "monotony_threshold": "Foster monotony (7-day mean / SD) above this is flagged; practitioner value 2.0.",
-    "strain_threshold": "Foster strain (weekly load x monotony, a.u.) above this is flagged; 6000 is "
+    "monotony_threshold": "Foster monotony (7-day mean / SD) above this is flagged (practitioners use 2.0).",
+    "strain_threshold": "Foster strain (weekly load x monotony, a.u.) above this is flagged; the default is "
                         "unverified (research/physiology.md 4.4), set it per squad.",
-    "monotony_sd": "SD used for monotony: population (ddof 0) or sample (ddof 1).",
+    "monotony_sd": "SD used for monotony: population (ddof 0; values x1.08 those of the sample SD) or sample "
+                   "(ddof 1).",
     "monotony_cap": "Monotony shown when the 7-day SD is 0 (identical loads), and its upper bound.",
-    "frbi_threshold": "FRBI above this triggers the load-cut suggestion (paper's rule, 1.2).",
-    "frbi_cut_low": "Smallest suggested cut of planned load when FRBI is high, fraction (0.15).",
-    "frbi_cut_high": "Largest suggested cut of planned load when FRBI is high, fraction (0.20).",
-    "frbi_cut_days": "Days the cut lasts at least (paper's rule: 3-5 days).",
-    "frbi_cut_days_max": "Days the cut may extend to while the projected FRBI stays high (5).",
+    "frbi_threshold": "FRBI above this triggers the load-cut suggestion (the paper's rule).",
+    "frbi_cut_low": "Smallest suggested cut of planned load when FRBI is high, fraction.",
+    "frbi_cut_high": "Largest suggested cut of planned load when FRBI is high, fraction.",
+    "frbi_cut_days": "Days the cut lasts at least (the paper's rule: 3-5 days).",
+    "frbi_cut_days_max": "Days the cut may extend to while the projected FRBI stays high.",
     "frbi_median_days": "Window of the morning-HR median that FRBI compares today's morning HR with, days.",
     "tsb_floor": "Form (TSB = yesterday's CTL - ATL, a.u./day) below this is flagged as deep fatigue; "
                  "-120 a.u. is about -30 on the TSS scale (1 hrTSS point = 4.2 a.u.).",
@@ -161,3 +163,64 @@ FIELD_HELP: dict[str, str] = {
     "strength_s_per_set": "Duration of a strength session whose file has none = sets x this, s (a set "
                           "plus its rest; estimated).",
 }
+
+# The Settings page: each field's label and unit, in groups. Every field is in exactly one group.
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "load_source": ("Daily load from", ""),
+    "ctl_days": ("Fitness (CTL) time constant", "d"),
+    "atl_days": ("Fatigue (ATL) time constant", "d"),
+    "pmc_seed_days": ("CTL and ATL seeded from the first", "d"),
+    "tsb_floor": ("Form (TSB) floor", "a.u./day"),
+    "acwr_method": ("ACWR method", ""),
+    "acute_days": ("Acute window", "d"),
+    "chronic_days": ("Chronic window", "d"),
+    "acwr_low": ("ACWR band, low", ""),
+    "acwr_high": ("ACWR band, high", ""),
+    "monotony_threshold": ("Monotony flag above", ""),
+    "monotony_sd": ("Monotony SD", ""),
+    "monotony_cap": ("Monotony cap", ""),
+    "strain_threshold": ("Strain flag above", "a.u."),
+    "frbi_threshold": ("FRBI flag above", ""),
+    "frbi_cut_low": ("Load cut, smallest", "fraction"),
+    "frbi_cut_high": ("Load cut, largest", "fraction"),
+    "frbi_cut_days": ("Cut lasts at least", "d"),
+    "frbi_cut_days_max": ("Cut lasts at most", "d"),
+    "frbi_median_days": ("Morning-HR median window", "d"),
+    "trimp_a_men": ("TRIMP a, men", ""),
+    "trimp_b_men": ("TRIMP b, men", ""),
+    "trimp_a_women": ("TRIMP a, women", ""),
+    "trimp_b_women": ("TRIMP b, women", ""),
+    "lthr_fraction": ("LTHR estimate, fraction of HR reserve", ""),
+    "max_sample_gap_s": ("Longest HR gap counted", "s"),
+    "default_hr_rest_bpm": ("Resting HR when unknown", "bpm"),
+    "default_srpe_running": ("Session RPE of a run without RPE or HR", "CR-10"),
+    "default_srpe_cycling": ("Session RPE of a ride without RPE or HR", "CR-10"),
+    "default_srpe_strength": ("Session RPE of a lift without RPE", "CR-10"),
+    "default_srpe_other": ("Session RPE of other sports without RPE or HR", "CR-10"),
+    "strength_s_per_set": ("Strength session length per set when missing", "s"),
+}
+FIELD_GROUPS: dict[str, tuple[str, ...]] = {
+    "Load": ("load_source", "ctl_days", "atl_days", "pmc_seed_days", "tsb_floor"),
+    "ACWR": ("acwr_method", "acute_days", "chronic_days", "acwr_low", "acwr_high"),
+    "Monotony and strain": ("monotony_threshold", "monotony_sd", "monotony_cap", "strain_threshold"),
+    "FRBI": ("frbi_threshold", "frbi_cut_low", "frbi_cut_high", "frbi_cut_days", "frbi_cut_days_max",
+             "frbi_median_days"),
+    "Heart rate": ("trimp_a_men", "trimp_b_men", "trimp_a_women", "trimp_b_women", "lthr_fraction",
+                   "max_sample_gap_s", "default_hr_rest_bpm"),
+    "Sessions without data": ("default_srpe_running", "default_srpe_cycling", "default_srpe_strength",
+                              "default_srpe_other", "strength_s_per_set"),
+}
+
+
+def field_label(name: str) -> str:
+    """"Fitness (CTL) time constant, d": the field's label with its unit."""
+    label, unit = FIELD_LABELS[name]
+    return f"{label}, {unit}" if unit else label
+
+
+def field_help(name: str) -> str:
+    """FIELD_HELP with the default value, taken from LoadSettings itself."""
+    default = getattr(LoadSettings(), name)
+    unit = FIELD_LABELS[name][1]
+    shown = f"{default:g}" if isinstance(default, float) else str(default)
+    return f"{FIELD_HELP[name]} Default: {shown}{' ' + unit if unit and unit != 'fraction' else ''}."

@@ -22,8 +22,8 @@ def export_torch(module, n_features: int, path: Path) -> None:
     """`module`: float32 (batch, n_features) -> (batch, classes) probabilities."""
     import torch
 
-    export_torch_inputs(module, {INPUT: torch.zeros(2, n_features)}, OUTPUT, {INPUT: {0: "batch"}, OUTPUT: {0: "batch"}},
-                        path)
+    export_torch_inputs(module, {INPUT: torch.zeros(2, n_features)}, OUTPUT,
+                        {INPUT: {0: "batch"}, OUTPUT: {0: "batch"}}, path)
 
 
 def export_torch_inputs(module, example: dict, output: str, dynamic_axes: dict, path: Path,

@@ -44,8 +44,9 @@ DELOAD_WEIGHT_FRACTION = 0.9
 ROUNDING_KG = {"barbell": 2.5, "e-z curl bar": 2.5, "machine": 2.5, "cable": 2.5,
                "dumbbell": 1.0, "kettlebells": 1.0}   # plate / pin / dumbbell steps, kg
 DEFAULT_ROUNDING_KG = 2.5   # any other equipment
-ROUNDING_TEXT = "; ".join(f"{step:g} kg: " + ", ".join(e for e, s in ROUNDING_KG.items() if s == step)
-                          for step in sorted(set(ROUNDING_KG.values()), reverse=True)) + f"; else {DEFAULT_ROUNDING_KG:g} kg"
+ROUNDING_TEXT = ("; ".join(f"{step:g} kg: " + ", ".join(e for e, s in ROUNDING_KG.items() if s == step)
+                           for step in sorted(set(ROUNDING_KG.values()), reverse=True))
+                 + f"; else {DEFAULT_ROUNDING_KG:g} kg")
 # A new exercise: 3 sets of 8-12 (ACSM 2009 novice range, physiology.md §4.2), 90 s rest.
 NEW_SETS = 3
 NEW_REPS = (8, 12)
@@ -63,7 +64,8 @@ SPLIT_COLUMNS = ["week", "day_no", "day", "day_label", "targets", "exercise_id",
                  "reps_high", "weight_low_kg", "weight_high_kg", "rest_s", "note"]
 
 
-PROGRESSION_TEXT = (f"Week 1 takes the model's next session; weeks 2 to {DELOAD_WEEK - 1} add {100 * WEEKLY_INCREASE:g} % "
+PROGRESSION_TEXT = (f"Week 1 takes the model's next session; weeks 2 to {DELOAD_WEEK - 1} add "
+                    f"{100 * WEEKLY_INCREASE:g} % "
                     "a week (ACSM 2009: 2-10 % when the load allows 1-2 reps over target); week "
                     f"{DELOAD_WEEK} is a deload ({100 * DELOAD_SETS_FRACTION:g} % of the sets at "
                     f"{100 * DELOAD_WEIGHT_FRACTION:g} % of week {DELOAD_WEEK - 1}'s weight).")

@@ -78,7 +78,8 @@ def evaluate_json(store: Store, version: int | None = None) -> dict:
     results, extra = evaluate(fitted, build(store), "db")
     results += strong_sample_results(Params(**card["params"]))[0]
     return {"kind": KIND, "version": card["version"], "results": [asdict(r) for r in results],
-            "timing": {"train_s": round(card["train_s"], 3), "predict_ms_per_item": round(extra["predict_ms_per_item"], 4)}}
+            "timing": {"train_s": round(card["train_s"], 3),
+                       "predict_ms_per_item": round(extra["predict_ms_per_item"], 4)}}
 
 
 ONNX_INPUTS = {"features": f"float32 [nodes, {len(FEATURES)}]: FEATURES order, raw units, NaN = missing",
@@ -103,7 +104,8 @@ def export(store: Store, out: Path, version: int | None = None) -> list[dict]:
     directory = out / KIND
     directory.mkdir(parents=True, exist_ok=True)
     records = []
-    axes = {"features": {0: "nodes"}, **{f"edges_{r}": {1: f"edges_{r}"} for r in RELATIONS}, "next_session": {0: "nodes"}}
+    axes = {"features": {0: "nodes"}, **{f"edges_{r}": {1: f"edges_{r}"} for r in RELATIONS},
+            "next_session": {0: "nodes"}}
     for name in GRAPH_MODELS:
         module = fitted.predictors[name]
         path = directory / f"{name}.onnx"

@@ -40,7 +40,8 @@ def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[R
         "outputs": {"classes": CLASSES, "meaning": "what the athlete does at the next session of the exercise",
                     "label_rule": f"top-set weight +-{100 * WEIGHT_STEP:g} %, else reps +-{REP_STEP}"},
         "models": LEARNT, "baselines": BASELINES, "headline_metric": HEADLINE,
-        "train_s": train_s, "predict_ms_per_item": extra["predict_ms_per_item"], "confusion": extra["confusion"], "n_train": extra["n_train"], "n_test": extra["n_test"],
+        "train_s": train_s, "predict_ms_per_item": extra["predict_ms_per_item"], "confusion": extra["confusion"],
+        "n_train": extra["n_train"], "n_test": extra["n_test"],
     }
     version = register(store, KIND, fitted, asdict(params), results, _fingerprint(data), card)
     return version, results
@@ -63,7 +64,8 @@ def evaluate_json(store: Store, version: int | None = None) -> dict:
     results, extra = evaluate(fitted, build(store), "db")
     results += strong_sample_results(Params(**card["params"]))
     return {"kind": KIND, "version": card["version"], "results": [asdict(r) for r in results],
-            "timing": {"train_s": round(card["train_s"], 3), "predict_ms_per_item": round(extra["predict_ms_per_item"], 4)}}
+            "timing": {"train_s": round(card["train_s"], 3),
+                       "predict_ms_per_item": round(extra["predict_ms_per_item"], 4)}}
 
 
 def export(store: Store, out: Path, version: int | None = None) -> list[dict]:

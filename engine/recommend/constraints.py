@@ -87,7 +87,8 @@ class Constraints:
         if self.goal is not None and self.goal not in GOALS:
             raise ConstraintError(f"unknown goal {self.goal!r}: expected one of {', '.join(GOALS)}")
         if self.target & self.avoid:
-            raise ConstraintError(f"a muscle cannot be both a target and avoided: {', '.join(sorted(self.target & self.avoid))}")
+            raise ConstraintError("a muscle cannot be both a target and avoided: "
+                                  f"{', '.join(sorted(self.target & self.avoid))}")
 
     @classmethod
     def from_deficiency(cls, test_column: str, **others) -> Constraints:

@@ -47,7 +47,8 @@ def db_log(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
 
 def split(log: pd.DataFrame, holdout_share: float = HOLDOUT_SHARE, min_sessions: int = MIN_SESSIONS) -> Split:
     """Leave-last-sessions-out (module docstring); sessions ordered by date, then id."""
-    sessions = log.drop_duplicates(["athlete_id", "session_id"]).sort_values(["athlete_id", "session_date", "session_id"])
+    sessions = (log.drop_duplicates(["athlete_id", "session_id"])
+                .sort_values(["athlete_id", "session_date", "session_id"]))
     held = []
     for _, own in sessions.groupby("athlete_id", sort=True):
         if len(own) >= min_sessions:

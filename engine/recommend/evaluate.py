@@ -67,7 +67,7 @@ def evaluate(fitted: Recommender, split: Split, dataset: str, scored: set[int] |
         values = {"hit_at_10": float(np.mean(hits)) if hits else 0.0,
                   "ndcg_at_10": float(np.mean(gains)) if gains else 0.0,
                   "coverage": len(set(np.concatenate(list(lists.values())))) / len(ids) if lists else 0.0,
-                  "diversity": float(np.mean([intra_list_diversity(fitted.muscles, l) for l in lists.values()]))
+                  "diversity": float(np.mean([intra_list_diversity(fitted.muscles, top) for top in lists.values()]))
                   if lists else 0.0}
         results += [Result(dataset, model, metric, values[metric]) for metric in METRICS]
     return results, extra

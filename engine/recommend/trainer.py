@@ -124,7 +124,8 @@ def _matmul_graph(name: str, input_name: str, width: int, matrix: np.ndarray, no
         nodes.append(helper.make_node("LpNormalization", [input_name], ["unit"], axis=1, p=2))
         source = "unit"
     nodes.append(helper.make_node("MatMul", [source, "items"], ["scores"]))
-    graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, ["batch", width])],
+    graph = helper.make_graph(nodes, name,
+                              [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, ["batch", width])],
                               [helper.make_tensor_value_info("scores", TensorProto.FLOAT, ["batch", matrix.shape[1]])],
                               [numpy_helper.from_array(matrix.astype(np.float32), "items")])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", ONNX_OPSET)], ir_version=ONNX_IR_VERSION)

@@ -33,7 +33,8 @@ def save_assessments(store: Store, rows: pd.DataFrame) -> None:
     if rows.empty:
         return
     with store.transaction() as cur:
-        insert_frame(cur, "fitness_assessments", rows[ASSESSMENT_COLUMNS].assign(assessed_at=pd.Timestamp.now().floor("s")),
+        insert_frame(cur, "fitness_assessments",
+                     rows[ASSESSMENT_COLUMNS].assign(assessed_at=pd.Timestamp.now().floor("s")),
                      on_conflict="ON CONFLICT (athlete_id, test_date, model_version, cutoffs) DO UPDATE SET "
                                  "predicted_class = excluded.predicted_class, probabilities = excluded.probabilities, "
                                  "shap = excluded.shap, deficiencies = excluded.deficiencies, "

@@ -85,7 +85,8 @@ def save_planned_exercises(store: Store, athlete_id: int, rows: pd.DataFrame, so
     load: planned_au = (before, or 0) - load_au of the replaced rows + load_au of the new rows.
 
     rows: day, exercise_id, sets, reps_low, reps_high, weight_low_kg, weight_high_kg, rest_s (s),
-    load_au (planned Foster load, a.u.); optionally duration_min (min) and intensity (text). A new row also replaces the same exercise on the same day
+    load_au (planned Foster load, a.u.); optionally duration_min (min) and intensity (text).
+    A new row also replaces the same exercise on the same day
     saved by the other source (one row per athlete, day and exercise). One transaction.
     """
     new = _checked_rows(rows, source)
