@@ -14,6 +14,7 @@ from engine.store import queries  # noqa: E402
 
 st.set_page_config(page_title="Coach dashboard", page_icon=":material/monitor_heart:", layout="wide")
 current = nav.navigation()
+st.session_state["page_url_path"] = current.url_path      # the share link's page (widgets.share_link)
 
 if read(queries.athletes).empty and current.url_path != "upload":
     st.title("Welcome to the coach dashboard")

@@ -50,3 +50,14 @@ def date_param(name: str, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(param(name) or "")
     except ValueError:
         return default
+
+
+def seed(key: str, value) -> None:
+    """Give the keyed widget `key` its first value (from the URL, when a shared link carries one).
+
+    A widget that takes its default from the URL changes identity whenever the URL changes, and
+    Streamlit then drops the click that changed it: every second click was lost. So each
+    URL-backed widget has a fixed key and no default; its state is seeded here the first time a
+    session renders it, and the page writes the widget's value back to the URL with set_param."""
+    if key not in st.session_state:
+        st.session_state[key] = value

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import date_param, param, read, set_param
+from dashboard.state import date_param, param, read, seed, set_param
 from engine.store import queries
 
 
@@ -19,9 +19,12 @@ def athlete_picker(label: str = "Athlete", container=st) -> int | None:
     names = dict(zip(athletes["athlete_id"].astype(int), athletes["name"]))
     wanted = param("athlete") or st.session_state.get("athlete_id")
     ids = list(names)
-    index = ids.index(int(wanted)) if str(wanted or "").isdigit() and int(wanted) in names else 0
-    athlete_id = container.selectbox(label, ids, index=index, format_func=names.get)
-    st.session_state["athlete_id"] = athlete_id
+    key = f"athlete_picker:{st.session_state.get('page_url_path')}"   # one per page: pages place it differently
+    seed(key, int(wanted) if str(wanted or "").isdigit() and int(wanted) in names else ids[0])
+    if st.session_state[key] not in names:                     # the athlete was deleted meanwhile
+        st.session_state[key] = ids[0]
+    athlete_id = container.selectbox(label, ids, format_func=names.get, key=key)
+    st.session_state["athlete_id"] = athlete_id                # follows the coach to the next page
     set_param("athlete", athlete_id)
     return athlete_id
 
@@ -33,7 +36,10 @@ def date_range_picker(last: dt.date, default_days: int = 84, container=st) -> tu
     """A from-to range (URL ?from=&to=), defaulting to the `default_days` days up to `last`."""
     start = max(EARLIEST, min(date_param("from", last - dt.timedelta(days=default_days - 1)), last))
     end = min(last, max(date_param("to", last), start))
-    chosen = container.date_input("Dates", (start, end), min_value=EARLIEST, max_value=last, format="YYYY-MM-DD")
+    # one per page and last day: another athlete (another last day) starts from the URL again
+    key = f"dates:{st.session_state.get('page_url_path')}:{last}"
+    seed(key, (start, end))
+    chosen = container.date_input("Dates", min_value=EARLIEST, max_value=last, format="YYYY-MM-DD", key=key)
     if len(chosen) == 2:  # while the coach is still picking, the widget holds one date
         start, end = chosen
     set_param("from", start.isoformat())
@@ -43,7 +49,11 @@ def date_range_picker(last: dt.date, default_days: int = 84, container=st) -> tu
 
 def share_link() -> str:
     """The URL of this exact view (page and query parameters), shown with a copy button."""
-    base = st.context.url or ""
+    # the origin of st.context.url, then this page's own path: st.context.url's path can be stale
+    # after moving between pages (it read /up/load after Upload -> Training load)
+    origin = urlsplit(st.context.url or "")
+    page = st.session_state.get("page_url_path", "")
+    base = f"{origin.scheme}://{origin.netloc}/{page}" if origin.netloc else f"/{page}"
     query = urlencode(st.query_params.to_dict())
     link = f"{base}?{query}" if query else base
     with st.sidebar:

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import figures, nav
-from dashboard.state import param, read, set_param, store
+from dashboard.state import param, read, seed, set_param, store
 from dashboard.widgets import (athlete_picker, date_range_picker, hr_help, hr_notes, metric, share_link,
                                train_with_status)
 from engine.load import report
@@ -46,8 +46,8 @@ with cols[3]:
            help="Mean of the runs' average heart rates")
 
 views = ["Activities", "Strength log", "Fitness tests", "Calendar", "Profile"]
-view = st.segmented_control("View", views, default=param("view") if param("view") in views else views[0],
-                            label_visibility="collapsed") or views[0]
+seed("athlete_view", param("view") if param("view") in views else views[0])
+view = st.segmented_control("View", views, key="athlete_view", label_visibility="collapsed") or views[0]
 set_param("view", view)
 C = st.column_config
 

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import figures
-from dashboard.state import param, read, set_param
+from dashboard.state import param, read, seed, set_param
 from dashboard.widgets import athlete_picker, date_range_picker, load_metric_row, share_link
 from engine.load import report
 
@@ -44,8 +44,8 @@ else:
     volume = progress["volume"]
     st.plotly_chart(figures.muscle_volume_chart(volume[volume["week"] >= pd.Timestamp(start)]), width="stretch")
     names = sorted(progress["e1rm"]["exercise_name"].unique())
-    wanted = [n for n in (param("exercises") or "").split("|") if n in names] or names[:3]
-    chosen = st.multiselect("Exercises", names, default=wanted,
+    seed(f"exercises_{athlete_id}", [n for n in (param("exercises") or "").split("|") if n in names] or names[:3])
+    chosen = st.multiselect("Exercises", names, key=f"exercises_{athlete_id}",
                             help="Estimated 1RM, Epley: weight x (1 + reps / 30), best set of <= 10 reps per session")
     set_param("exercises", "|".join(chosen) or None)
     e1rm = progress["e1rm"]

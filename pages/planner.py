@@ -4,7 +4,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import figures
-from dashboard.state import param, read, set_param, store
+from dashboard.state import param, read, seed, set_param, store
 from dashboard.widgets import athlete_picker, load_metric_row, share_link
 from engine.load import planner, report
 from engine.store import loads as store_loads
@@ -22,7 +22,8 @@ recent_week_au = float(daily["load_au"].tail(28).sum() / 4)
 first_day = today + dt.timedelta(days=1)
 days = [first_day + dt.timedelta(days=i) for i in range(7)]
 modes = ["Weekly total", "Day by day"]
-mode = st.segmented_control("Plan", modes, default=param("plan") if param("plan") in modes else modes[0]) or modes[0]
+seed("plan_mode", param("plan") if param("plan") in modes else modes[0])
+mode = st.segmented_control("Plan", modes, key="plan_mode") or modes[0]
 set_param("plan", mode)
 if mode == "Weekly total":
     left, right = st.columns([2, 1])
@@ -50,7 +51,7 @@ if suggestion:
     def apply(adjusted) -> None:
         for i, value in enumerate(adjusted):
             st.session_state[f"day_{i}"] = float(round(value))
-        set_param("plan", "Day by day")
+        st.session_state["plan_mode"] = "Day by day"
 
     st.button("Apply the suggestion", on_click=apply, args=(suggestion["adjusted"],),
               help="Replace the plan by the adjusted one, day by day")

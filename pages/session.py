@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import figures, hr_views, maps, nav
-from dashboard.state import param, read, set_param, store
+from dashboard.state import param, read, seed, set_param, store
 from dashboard.widgets import athlete_picker, hr_notes, metric, share_link
 from engine.load import report
 from engine.load.session import ZONE_COLUMNS
@@ -25,9 +25,8 @@ def session_label(row) -> str:
 def choice(label: str, options: dict[str, str], url_key: str, help: str) -> str:
     """A segmented control whose choice is kept in the URL (?url_key=)."""
     keys = list(options)
-    wanted = param(url_key)
-    value = st.segmented_control(label, keys, format_func=options.get, default=wanted if wanted in keys else keys[0],
-                                 help=help) or (wanted if wanted in keys else keys[0])
+    seed(f"choice_{url_key}", param(url_key) if param(url_key) in keys else keys[0])
+    value = st.segmented_control(label, keys, format_func=options.get, key=f"choice_{url_key}", help=help) or keys[0]
     set_param(url_key, value)
     return value
 

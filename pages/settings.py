@@ -1,7 +1,7 @@
 """Settings: the training-load constants of each team, with what each one means."""
 import streamlit as st
 
-from dashboard.state import param, read, set_param, store
+from dashboard.state import param, read, seed, set_param, store
 from dashboard.widgets import share_link
 from engine.load import report
 from engine.load.settings import CHOICES, FIELD_GROUPS, LoadSettings, field_help, field_label
@@ -14,8 +14,8 @@ st.write("Training-load constants per team. Bands and thresholds are guidance fo
 all_settings = read(report.team_settings)
 teams = list(all_settings)
 label = {t: t or "(no team)" for t in teams}
-team = st.selectbox("Team", teams, index=teams.index(param("team")) if param("team") in teams else 0,
-                    format_func=label.get)
+seed("settings_team", param("team") if param("team") in teams else teams[0])
+team = st.selectbox("Team", teams, format_func=label.get, key="settings_team")
 set_param("team", team)
 current = all_settings[team]
 

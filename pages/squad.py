@@ -4,7 +4,7 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import nav
-from dashboard.state import param, read, set_param
+from dashboard.state import param, read, seed, set_param
 from dashboard.widgets import share_link
 from engine.load import report
 from engine.load.metric_table import help_text
@@ -18,8 +18,8 @@ squad = read(queries.squad_summary, today).merge(
 squad["flag_count"] = squad["flag_count"].fillna(0).astype(int)
 squad = squad.sort_values(["flag_count", "name"], ascending=[False, True], ignore_index=True)
 teams = sorted(squad["team"].dropna().unique())
-chosen = st.multiselect("Team", teams, default=[t for t in (param("team") or "").split(",") if t in teams],
-                        placeholder="All teams")
+seed("squad_teams", [t for t in (param("team") or "").split(",") if t in teams])
+chosen = st.multiselect("Team", teams, placeholder="All teams", key="squad_teams")
 set_param("team", ",".join(chosen) or None)
 if chosen:
     squad = squad[squad["team"].isin(chosen)]
@@ -48,7 +48,7 @@ per_team = "" if shared else ". Bands differ per team (Settings page); the defau
 RISK_COLORS = ["#d8f3dc", "#fff3bf", "#ffd6d6"]  # no flag, one flag, two or more
 table = st.dataframe(
     squad.style.map(lambda n: f"background-color: {RISK_COLORS[min(int(n), 2)]}", subset=["flag_count"]),
-    hide_index=True, on_select="rerun", selection_mode="single-row", key="squad_table",
+    hide_index=True, on_select="rerun", selection_mode=["single-row", "single-cell"], key="squad_table",
     column_order=["name", "team", "flag_count", "flags", "last_session", "last_sport", "sessions_7d", "minutes_7d",
                   "week_vs_4wk", "acwr", "last_test", "load_14d"],
     column_config={
@@ -72,7 +72,10 @@ table = st.dataframe(
             help=f"Daily load (a.u.), the series ACWR and FRBI come from, oldest first{as_of}"),
     },
 )
-if table.selection.rows:
-    athlete_id = int(squad.iloc[table.selection.rows[0]]["athlete_id"])
+# a click anywhere on a row opens the athlete (a cell selects the cell, so both count), except on the
+# last-activity link, which opens that session
+clicked = table.selection.rows or [row for row, column in table.selection.cells if column != "last_session"]
+if clicked:
+    athlete_id = int(squad.iloc[clicked[0]]["athlete_id"])
     st.switch_page(nav.page("athlete"), query_params={"athlete": str(athlete_id)})
 share_link()

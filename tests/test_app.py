@@ -281,3 +281,29 @@ def test_squad_load_and_planner_pages_give_one_acwr_and_frbi_on_one_printed_day(
         settings = report.athlete_settings(store, athlete_id)
         history = planner.project(daily["load_au"].to_numpy(), [0.0] * 7, settings, daily["hr_morning"].to_numpy())
         np.testing.assert_allclose(history["frbi"][:len(daily)], daily["frbi"].to_numpy(), equal_nan=True)
+
+
+def test_every_click_on_a_view_control_counts_and_the_url_follows(db):
+    """A, B, A, B on the athlete page's views and on the planner's toggle: each click shows its view."""
+    at = _app("athlete", athlete="1")
+    for view in ["Strength log", "Activities", "Calendar", "Activities", "Profile", "Fitness tests"]:
+        at.segmented_control(key="athlete_view").set_value(view).run()
+        assert not at.exception
+        assert at.segmented_control(key="athlete_view").value == view and at.query_params["view"] == view
+    planner_page = _app("planner", athlete="1")
+    for mode in ["Day by day", "Weekly total", "Day by day", "Weekly total"]:
+        planner_page.segmented_control(key="plan_mode").set_value(mode).run()
+        assert planner_page.segmented_control(key="plan_mode").value == mode
+        assert bool(planner_page.number_input) == (mode == "Day by day")
+        assert planner_page.query_params["plan"] == mode
+
+
+def test_a_shared_link_opens_its_view(db):
+    at = _app("athlete", athlete="1", view="Calendar")
+    assert at.segmented_control(key="athlete_view").value == "Calendar"
+    team = queries.athletes(_store(db))["team"].dropna().iloc[0]
+    squad = AppTest.from_file("../dashboard/app.py", default_timeout=60)
+    squad.query_params["team"] = team                  # a fresh session opened on the link
+    squad.run()
+    assert squad.multiselect(key="squad_teams").value == [team]
+    assert set(squad.dataframe[0].value["team"]) == {team}

@@ -40,9 +40,9 @@ def test_squad_athlete_upload_and_share_link(server, samples_dir):
         squad_text = _grid_text(page, "running")
         shot(page, "1-squad")
 
-        # 2. click the first athlete's row (the selection box of row 1) -> the athlete page
+        # 2. click the first athlete's name cell (anywhere on the row, not only its selection box) -> the athlete
         box = grid.bounding_box()
-        page.mouse.click(box["x"] + 16, box["y"] + 35 + 17)
+        page.mouse.click(box["x"] + 90, box["y"] + 35 + 17)
         page.wait_for_url("**/athlete?**athlete=*")
         athlete = page.locator("h1").first.text_content()
         assert athlete and athlete in squad_text
@@ -80,3 +80,30 @@ def test_squad_athlete_upload_and_share_link(server, samples_dir):
         assert fresh.locator("h1").first.text_content() == athlete
         assert "Ciclofaixa Recife Antigo" in _grid_text(fresh, "2021-01-10")
         shot(fresh, "5-shared-link")
+
+
+def test_every_pages_share_link_opens_the_same_view_in_a_fresh_browser(server):
+    """Each page reached through the sidebar: its share link is the address shown, and opening it
+    in a new browser context shows the same page, without an error."""
+    from dashboard.nav import SECTIONS
+
+    titles = [title for pages in SECTIONS.values() for _, title, _ in pages]
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(60_000)
+        page.goto(server)
+        page.get_by_text("Click a row to open the athlete").wait_for()
+        for title in [*titles, "Upload", "Training load"]:       # Upload -> Training load read /up/load once
+            page.get_by_role("link", name=title, exact=True).first.click()
+            page.get_by_text("Share this view").wait_for()
+            page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
+            link = page.locator('[data-testid="stCode"]').first.text_content().strip()
+            assert link.rstrip("/") == page.url.rstrip("/"), title
+            heading = page.locator("h1").first.text_content()
+            fresh = browser.new_context().new_page()
+            fresh.goto(link)
+            fresh.get_by_text("Share this view").wait_for()
+            fresh.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
+            assert fresh.locator("h1").first.text_content() == heading, title
+            assert fresh.locator('[data-testid="stException"]').count() == 0, title
+            fresh.context.close()
