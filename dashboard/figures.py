@@ -31,22 +31,24 @@ def themed(fig: go.Figure, title: str = "", x_title: str = "", y_title: str = ""
 CALENDAR_CELL_PX = 24  # one day's square plus its gap
 
 
-def calendar_heatmap(days: pd.DataFrame, end: dt.date, weeks: int = 26) -> go.Figure:
-    """Training minutes per day as a weeks x weekdays grid of squares ending at `end` (`days`: day,
-    minutes). Drawn as a scatter of square markers (a plotly heatmap cannot be clicked in
-    Streamlit); each point's customdata is [day (ISO), minutes], for the click that opens the day."""
+def calendar_heatmap(days: pd.DataFrame, start: dt.date, end: dt.date) -> go.Figure:
+    """Training minutes per day from `start` to `end` as a weeks x weekdays grid of squares (`days`:
+    day, minutes); a rest day is white and the colour scale starts at 0. Drawn as a scatter of
+    square markers (a plotly heatmap cannot be clicked in Streamlit); each point's customdata is
+    [day (ISO), minutes], for the click that opens the day."""
     last_monday = end - dt.timedelta(days=end.weekday())
-    first = last_monday - dt.timedelta(weeks=weeks - 1)
+    first = start - dt.timedelta(days=start.weekday())
+    weeks = (last_monday - first).days // 7 + 1
     minutes = days.assign(day=pd.to_datetime(days["day"]).dt.date).set_index("day")["minutes"]
-    shown = [first + dt.timedelta(days=i) for i in range(weeks * 7) if first + dt.timedelta(days=i) <= end]
+    shown = [first + dt.timedelta(days=i) for i in range(weeks * 7) if start <= first + dt.timedelta(days=i) <= end]
     values = [float(minutes.get(day, 0.0)) for day in shown]
     weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
     fig = go.Figure(go.Scatter(
         x=[day - dt.timedelta(days=day.weekday()) for day in shown], y=[weekdays[day.weekday()] for day in shown],
         mode="markers", customdata=[[day.isoformat(), v] for day, v in zip(shown, values)],
         marker=dict(symbol="square", size=CALENDAR_CELL_PX - 5, color=values, cmin=0,
-                    cmax=max(values + [1.0]), colorscale=[[0, "#f2f5f7"], [0.01, "#cfe3ea"], [1, COLORS[0]]],
-                    colorbar=dict(title="min", thickness=12), line=dict(width=0)),
+                    cmax=max(values + [1.0]), colorscale=[[0, "#ffffff"], [0.01, "#cfe3ea"], [1, COLORS[0]]],
+                    colorbar=dict(title="min", thickness=12), line=dict(width=1, color="#d5dde2")),
         selected=dict(marker=dict(opacity=1)), unselected=dict(marker=dict(opacity=0.45)),
         hovertemplate="%{customdata[0]} (%{y}): %{customdata[1]:.0f} min<extra></extra>",
     ))

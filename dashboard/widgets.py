@@ -30,20 +30,40 @@ def athlete_picker(label: str = "Athlete", container=st) -> int | None:
 
 
 EARLIEST = dt.date(2000, 1, 1)
+RANGE_PRESETS = {"4 weeks": 28, "12 weeks": 84, "6 months": 182, "1 year": 365, "All": None}   # days
 
 
-def date_range_picker(last: dt.date, default_days: int = 84, container=st) -> tuple[dt.date, dt.date]:
-    """A from-to range (URL ?from=&to=), defaulting to the `default_days` days up to `last`."""
-    start = max(EARLIEST, min(date_param("from", last - dt.timedelta(days=default_days - 1)), last))
-    end = min(last, max(date_param("to", last), start))
-    # one per page and last day: another athlete (another last day) starts from the URL again
-    key = f"dates:{st.session_state.get('page_url_path')}:{last}"
+def date_range_picker(days: pd.Series, default_days: int = 84, container=st) -> tuple[dt.date, dt.date]:
+    """A from-to range (URL ?from=&to=) over an athlete's data (`days`: the dates of their
+    activities). By default it ends on their last session, not today, so an athlete whose data is
+    old does not look empty; presets (RANGE_PRESETS) end there too. Under the picker, a note says how
+    many sessions lie outside the range."""
+    today = dt.date.today()
+    first, last = (min(days), max(days)) if len(days) else (today, today)
+    page = st.session_state.get("page_url_path")
+    start = max(EARLIEST, min(date_param("from", last - dt.timedelta(days=default_days - 1)), max(last, today)))
+    end = min(max(last, today), max(date_param("to", last), start))
+    key = f"dates:{page}:{last}"               # another athlete (another last day) starts from the URL again
     seed(key, (start, end))
-    chosen = container.date_input("Dates", min_value=EARLIEST, max_value=last, format="YYYY-MM-DD", key=key)
+
+    def apply_preset() -> None:
+        span = RANGE_PRESETS.get(st.session_state[f"preset:{key}"])
+        if st.session_state[f"preset:{key}"] is not None:
+            st.session_state[key] = (first if span is None else max(EARLIEST, last - dt.timedelta(days=span - 1)), last)
+        st.session_state[f"preset:{key}"] = None
+
+    container.pills("Show", list(RANGE_PRESETS), key=f"preset:{key}", on_change=apply_preset,
+                    help="Up to the athlete's last session")
+    chosen = container.date_input("Dates", min_value=EARLIEST, max_value=max(last, today), format="YYYY-MM-DD", key=key)
     if len(chosen) == 2:  # while the coach is still picking, the widget holds one date
         start, end = chosen
     set_param("from", start.isoformat())
     set_param("to", end.isoformat())
+    before, after = sum(d < start for d in days), sum(d > end for d in days)
+    if before or after:
+        parts = [f"{before} before" if before else "", f"{after} after" if after else ""]
+        container.caption(f"{before + after} session{'s' if before + after > 1 else ''} outside these dates "
+                          f"({' and '.join(p for p in parts if p)}); data from {first:%d %b %Y} to {last:%d %b %Y}.")
     return start, end
 
 

@@ -21,8 +21,7 @@ acts = read(queries.activities, athlete_id)
 st.title(profile["name"])
 st.caption(" · ".join(str(x) for x in [profile["team"], profile["sex"]] if pd.notna(x)))
 
-today = dt.date.today()
-start, end = date_range_picker(today, container=st.sidebar)
+start, end = date_range_picker(read(queries.activity_days, athlete_id), container=st.sidebar)
 
 
 def in_dates(frame, column: str):
@@ -148,7 +147,8 @@ elif view == "Fitness tests":
                      "lap_200m_s": C.LineChartColumn("200 m laps (s)", help="The 15 lap splits of the 3,000 m"),
                  })
 elif view == "Calendar":
-    clicked = st.plotly_chart(figures.calendar_heatmap(read(queries.training_days, athlete_id), end), width="content",
+    clicked = st.plotly_chart(figures.calendar_heatmap(read(queries.training_days, athlete_id), start, end),
+                              width="content",
                               on_select="rerun", selection_mode="points", key="calendar")
     days = [p["customdata"][0] for p in clicked.selection.points if p.get("customdata")]
     if days:
@@ -166,7 +166,7 @@ else:
         sexes = ["M", "F"]
         sex = left.selectbox("Sex", sexes, index=sexes.index(profile["sex"]) if profile["sex"] in sexes else None)
         birth = left.date_input("Birth date", profile["birth_date"] if pd.notna(profile["birth_date"]) else None,
-                                min_value=dt.date(1900, 1, 1), max_value=today)
+                                min_value=dt.date(1900, 1, 1), max_value=dt.date.today())
         def number(column, label, field, fmt, step, help=None, placeholder=None):
             value = profile[field] if pd.notna(profile[field]) else None
             return column.number_input(label, *PROFILE_RANGES[field], value=value, step=step, format=fmt, help=help,

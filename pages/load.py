@@ -8,22 +8,24 @@ from dashboard import figures
 from dashboard.state import param, read, seed, set_param
 from dashboard.widgets import athlete_picker, date_range_picker, load_metric_row, share_link
 from engine.load import report
+from engine.store import queries
 
 athlete_id = athlete_picker(container=st.sidebar)
-today = dt.date.today()
-start, end = date_range_picker(today, container=st.sidebar)
+start, end = date_range_picker(read(queries.activity_days, athlete_id), container=st.sidebar)
 settings = read(report.athlete_settings, athlete_id)
-daily = read(report.daily_metrics, end, athlete_id)
-shown = daily[daily["day"] >= pd.Timestamp(start)]
+today = dt.date.today()
+as_of = read(report.judged_day, today)      # the metric row: the day every page judges on, whatever the dates
+daily = read(report.daily_metrics, today, athlete_id)
+shown = daily[(daily["day"] >= pd.Timestamp(start)) & (daily["day"] <= pd.Timestamp(end))]
 st.title("Training load")
 if shown.empty:
     st.info("No sessions for this athlete in the chosen dates.")
     st.stop()
 
-judged = daily[daily["day"] == pd.Timestamp(read(report.judged_day, end))]
-latest = judged.iloc[-1] if len(judged) else shown.iloc[-1]
+judged = daily[daily["day"] == pd.Timestamp(as_of)]
+latest = judged.iloc[-1] if len(judged) else daily.iloc[-1]
 st.caption(f"Load source: **{settings.load_source}** (Settings page) · values on {latest['day']:%a %d %b %Y}"
-           + (f", {report.JUDGED_DAY_TEXT}" if len(judged) else ""))
+           + (f", {report.JUDGED_DAY_TEXT}" if len(judged) else "") + "; the charts show the chosen dates")
 load_metric_row(latest, settings)
 
 st.plotly_chart(figures.pmc_chart(shown), width="stretch")
@@ -34,7 +36,9 @@ with left:
         report.weekly(shown), settings.monotony_threshold, settings.strain_threshold), width="stretch")
 with right:
     zones = read(report.weekly_zones, athlete_id)
-    st.plotly_chart(figures.zones_chart(zones[zones["week"] >= pd.Timestamp(start)]), width="stretch")
+    st.plotly_chart(figures.zones_chart(zones[zones["week"].between(pd.Timestamp(start) - pd.Timedelta(days=6),
+                                                                    pd.Timestamp(end))]),
+                    width="stretch")
 
 st.subheader("Strength")
 progress = read(report.strength_progress, athlete_id)
@@ -42,13 +46,15 @@ if progress["e1rm"].empty:
     st.caption("No strength sets logged.")
 else:
     volume = progress["volume"]
-    st.plotly_chart(figures.muscle_volume_chart(volume[volume["week"] >= pd.Timestamp(start)]), width="stretch")
+    weeks = volume["week"].between(pd.Timestamp(start) - pd.Timedelta(days=6), pd.Timestamp(end))
+    st.plotly_chart(figures.muscle_volume_chart(volume[weeks]), width="stretch")
     names = sorted(progress["e1rm"]["exercise_name"].unique())
     seed(f"exercises_{athlete_id}", [n for n in (param("exercises") or "").split("|") if n in names] or names[:3])
     chosen = st.multiselect("Exercises", names, key=f"exercises_{athlete_id}",
                             help="Estimated 1RM, Epley: weight x (1 + reps / 30), best set of <= 10 reps per session")
     set_param("exercises", "|".join(chosen) or None)
     e1rm = progress["e1rm"]
-    st.plotly_chart(figures.e1rm_chart(e1rm[e1rm["exercise_name"].isin(chosen)]), width="stretch")
+    dated = pd.to_datetime(e1rm["session_date"]).between(pd.Timestamp(start), pd.Timestamp(end))
+    st.plotly_chart(figures.e1rm_chart(e1rm[e1rm["exercise_name"].isin(chosen) & dated]), width="stretch")
     st.dataframe(progress["records"], hide_index=True)
 share_link()

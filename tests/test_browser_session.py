@@ -140,11 +140,11 @@ def test_sessions_open_from_the_athlete_table_the_calendar_and_the_squad(served,
     shot(page, "session-4-from-the-activities-table", SETTLE_MS)
 
     # the calendar: click the last training day of a demo athlete -> its session (or the day's list)
-    page.goto(f"{url}/athlete?athlete=1&view=Calendar")
+    first = ids["demo_day"] - dt.timedelta(days=20)        # the calendar shows the chosen dates, day by day
+    page.goto(f"{url}/athlete?athlete=1&view=Calendar&from={first}&to={ids['demo_day']}")
     points = page.locator('[data-testid="stPlotlyChart"] .scatterlayer .point')
     points.first.wait_for()
-    end = dt.date.today()
-    first = end - dt.timedelta(days=end.weekday()) - dt.timedelta(weeks=25)
+    sync_api.expect(points).to_have_count(21)
     point = points.nth((ids["demo_day"] - first).days).bounding_box()
     page.mouse.move(point["x"] + point["width"] / 2, point["y"] + point["height"] / 2)
     page.mouse.click(point["x"] + point["width"] / 2, point["y"] + point["height"] / 2)

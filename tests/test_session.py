@@ -273,15 +273,18 @@ def test_session_curves_share_one_x_axis_and_leave_out_rows_without_data():
     assert [t.name for t in figures.session_curves(no_hr, "time", pace=False).data] == ["Speed", "Altitude"]
 
 
-def test_calendar_points_carry_their_day():
+def test_calendar_shows_the_chosen_dates_and_rest_is_white():
     from dashboard import figures
-    end = dt.date(2024, 6, 12)
-    fig = figures.calendar_heatmap(pd.DataFrame({"day": [dt.date(2024, 6, 10)], "minutes": [45.0]}), end, weeks=4)
+    start, end = dt.date(2024, 5, 22), dt.date(2024, 6, 12)
+    fig = figures.calendar_heatmap(pd.DataFrame({"day": [dt.date(2024, 6, 10)], "minutes": [45.0]}), start, end)
     trace = fig.data[0]
     assert trace.type == "scatter" and trace.marker.symbol == "square"  # clickable in Streamlit
     days = [c[0] for c in trace.customdata]
-    assert days[-1] == end.isoformat() and len(days) == 3 * 7 + 3
+    assert days[0] == start.isoformat() and days[-1] == end.isoformat() and len(days) == (end - start).days + 1
     assert trace.customdata[days.index("2024-06-10")][1] == 45.0
+    assert trace.marker.cmin == 0 and trace.marker.colorscale[0][1] == "#ffffff"       # rest: white, scale from 0
+    rest_only = figures.calendar_heatmap(pd.DataFrame({"day": [], "minutes": []}), start, end).data[0].marker
+    assert rest_only.cmin == 0 and rest_only.cmax >= 1 and set(rest_only.color) == {0.0}
 
 
 def test_clock():
@@ -467,3 +470,27 @@ def test_the_new_athletes_pmc_counts_every_training_day_and_marks_the_estimates(
     assert not at.exception
     pmc = _chart_specs(at)[0]
     assert "Daily load (rests on an estimate)" in pmc
+
+
+def test_an_athlete_with_old_data_opens_on_their_last_sessions_with_presets(db):
+    """New Runner's files are years old: the default dates end at their last session, a note says
+    how many sessions lie outside them, and the presets reach back from that last session."""
+    athlete_id, acts = _new_runner(db)
+    last = acts["start_time"].max().date()
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=60)
+    at.query_params["athlete"] = str(athlete_id)            # a fresh session, no dates in the link
+    at.run()
+    at.switch_page("../pages/athlete.py")
+    at.run()
+    assert not at.exception
+    start, end = at.date_input[0].value
+    assert end == last and (end - start).days == 83
+    in_range = acts[acts["start_time"].dt.date.between(start, end)]
+    assert len(at.dataframe[0].value) == len(in_range) > 0
+    assert any(f"{len(acts) - len(in_range)} sessions outside these dates" in c.value for c in at.sidebar.caption)
+    at.sidebar.pills[0].set_value("All").run()
+    assert at.date_input[0].value == (acts["start_time"].min().date(), last)
+    assert not any("outside these dates" in c.value for c in at.sidebar.caption)
+    at.segmented_control(key="athlete_view").set_value("Calendar").run()
+    days = [c[0] for c in json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["customdata"]]
+    assert days[0] == acts["start_time"].min().date().isoformat() and days[-1] == last.isoformat()

@@ -22,6 +22,13 @@ def activities(store: Store, athlete_id: int | None = None, sport: str | None = 
     )
 
 
+def activity_days(store: Store, athlete_id: int) -> pd.Series:
+    """The start dates of the athlete's activities, oldest first (one per activity)."""
+    days = store.query("SELECT CAST(start_time AS DATE) AS day FROM activities WHERE athlete_id = ? "
+                       "ORDER BY start_time", [athlete_id])["day"]
+    return pd.to_datetime(days).dt.date
+
+
 def samples(store: Store, activity_id: int) -> pd.DataFrame:
     return store.query("SELECT * FROM samples WHERE activity_id = ? ORDER BY t_s", [activity_id])
 
