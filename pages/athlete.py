@@ -168,9 +168,12 @@ else:
         birth = left.date_input("Birth date", profile["birth_date"] if pd.notna(profile["birth_date"]) else None,
                                 min_value=dt.date(1900, 1, 1), max_value=dt.date.today())
         def number(column, label, field, fmt, step, help=None, placeholder=None):
+            # no min/max on the widget: the browser would only turn an out-of-range value red and submit
+            # the old one; update_profile checks PROFILE_RANGES and the error is shown
             value = profile[field] if pd.notna(profile[field]) else None
-            return column.number_input(label, *PROFILE_RANGES[field], value=value, step=step, format=fmt, help=help,
-                                       placeholder=placeholder)
+            low, high = PROFILE_RANGES[field]
+            return column.number_input(label, value=value, step=step, format=fmt, placeholder=placeholder,
+                                       help=" ".join(x for x in [help, f"From {low:g} to {high:g}."] if x))
 
         mass = number(left, "Mass (kg)", "mass_kg", "%.1f", 0.5)
         used = read(report.hr_profile, athlete_id)

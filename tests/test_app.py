@@ -113,6 +113,13 @@ def test_profile_edit_is_saved_and_a_bad_one_is_refused(db):
     assert "LTHR must lie between" in at.error[0].value
     assert queries.athletes(_store(db)).set_index("athlete_id").loc[1, "lthr"] != at.number_input[3].value
 
+    at.number_input[3].set_value(None)
+    at.number_input[0].set_value(900.0)          # out of range: the server says so, nothing is saved
+    at.form_submit_button[0].click().run()
+    assert "Mass (kg) must be between 20 and 300, not 900" in at.error[0].value and not at.success
+    assert queries.athletes(_store(db)).set_index("athlete_id").loc[1, "mass_kg"] == 71.5
+    assert "From 20 to 300." in at.number_input[0].help
+
 
 def test_upload_imports_files_and_lists_them_in_the_history(db, samples_dir):
     at = _app("upload", athlete="2")

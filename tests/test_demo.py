@@ -315,6 +315,25 @@ def test_long_runs_are_not_hotter_than_easy_runs(squad):
     assert (excess <= 2).mean() >= 0.75, excess.round(1).to_dict()
 
 
+def test_interval_sessions_are_faster_than_easy_runs_for_every_athlete(squad):
+    """A session of reps with jog recoveries averages a faster pace than the same athlete's easy runs."""
+    runs = squad.activities[squad.activities["sport"] == "running"]
+    kind = runs["name"].str.extract(r"^(Easy run|Intervals)", expand=False)
+    speed = (runs["distance_m"] / runs["moving_time_s"]).groupby([runs["athlete_id"], kind]).mean().unstack().dropna()
+    assert len(speed) >= 4
+    assert (speed["Intervals"] > speed["Easy run"]).all(), speed.round(2).to_dict()
+
+
+def test_interval_sessions_feel_hard_even_when_the_mean_hr_is_modest(squad):
+    """Foster's interval sessions rate 7-8; HR lags short reps, so their mean HR stays modest."""
+    runs = squad.activities[squad.activities["sport"] == "running"]
+    intervals = runs[runs["name"].str.startswith("Intervals")]
+    easy = runs[runs["name"].str.startswith("Easy run")]
+    assert len(intervals) >= 10
+    assert (intervals["srpe"] > 3).all(), intervals["srpe"].value_counts().to_dict()
+    assert intervals["srpe"].median() >= 6 > easy["srpe"].median()
+
+
 # --- strength and wellness (§4) ---------------------------------------------------------------------
 
 def test_e1rm_trend_rises_for_most_lifters(squad):

@@ -164,6 +164,8 @@ RUN_LABEL = {"easy": "Easy run", "long": "Long run", "tempo": "Tempo run", "inte
 # Planned %VO2R of easy runs and of the whole long run [A]: long runs are run conversationally,
 # slower than easy runs, so that drift over their length does not make them the "hottest" runs.
 EASY_VO2R, LONG_VO2R = (0.58, 0.68), (0.53, 0.61)
+JOG_VO2R = 0.55           # an interval session's recovery jog [A]
+HARD_VO2R = 0.85          # running above this %VO2R feels hard whatever the HR does yet (sRPE)
 SLEEP_MEAN_H = 7.3        # sleep N(7.3, 0.8) h [A]
 # Readiness: exercise HR offset from the morning's wellness, bpm [A] (elevated morning HR, short
 # sleep and low HRV go with a higher HR at a given pace; magnitudes a few bpm):
@@ -320,16 +322,18 @@ def _week_template(a: _Athlete) -> dict[int, list[str]]:
 
 def _intensity_profile(kind: str, s_m: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Planned intensity along the route as a fraction of VO2 reserve [A]: easy 58-68 %, long
-    53-61 %, tempo block 76-84 % after a 2 km warm-up, intervals 90-97 % with 42 % jog."""
+    53-61 %, tempo block 76-84 % after a 2 km warm-up, intervals 90-97 % with a jog recovery of half
+    the rep's distance at JOG_VO2R (a float, not a walk: the session stays faster than an easy run)."""
     length_m = s_m[-1]
     frac = np.full(len(s_m), rng.uniform(*(LONG_VO2R if kind == "long" else EASY_VO2R)))
     if kind == "tempo":
         frac[(s_m > 2000) & (s_m < length_m - 1500)] = rng.uniform(0.76, 0.84)
     elif kind == "intervals":
-        work_m, jog_m = rng.choice([400, 800, 1000]), rng.choice([200, 400])
+        work_m = rng.choice([400, 800, 1000])
+        jog_m = work_m / 2
         block = (s_m > 2000) & (s_m < length_m - 1200)
         work = (s_m - 2000) % (work_m + jog_m) < work_m
-        frac[block] = np.where(work[block], rng.uniform(0.90, 0.97), 0.42)
+        frac[block] = np.where(work[block], rng.uniform(0.90, 0.97), JOG_VO2R)
     return frac
 
 
@@ -411,9 +415,10 @@ def _simulate_run(a: _Athlete, route: Route, kind: str, vo2max: float, offset_bp
         "avg_hr": float(np.nanmean(hr_rec).round(1)),
         "max_hr": float(np.nanmax(hr_rec)),
         # CR-10 from intensity [A]: mean %HRR 0.65 ~ 3 (moderate); hard parts (90th percentile
-        # %HRR above 0.75) and longer sessions feel harder
+        # %HRR above 0.75) and longer sessions feel harder; so does the time run above HARD_VO2R, which
+        # HR, lagging short reps, under-reads (Foster's interval sessions rate 7-8 at a modest mean HR)
         "srpe_raw": (3 + 10 * (hrr.mean() - 0.65) + 18 * max(np.quantile(hrr, 0.9) - 0.75, 0)
-                     + 1.5 * np.log(t_s[-1] / 2700)),
+                     + 1.5 * np.log(t_s[-1] / 2700) + 2 * float(np.mean(frac[moving] >= HARD_VO2R))),
     }
     return samples, summary
 

@@ -17,6 +17,8 @@ PROFILE_RANGES = {
     "lthr": (60.0, 235.0),      # bpm
 }
 PROFILE_FIELDS = [*PROFILE_RANGES, "sex", "birth_date", "team"]
+PROFILE_NAMES = {"mass_kg": "Mass (kg)", "height_cm": "Height (cm)", "hr_rest": "Resting HR (bpm)",
+                 "hr_max": "Max HR (bpm)", "lthr": "LTHR (bpm)"}     # as the coach reads them
 
 
 def update_profile(store: Store, athlete_id: int, **changes) -> dict:
@@ -34,7 +36,7 @@ def update_profile(store: Store, athlete_id: int, **changes) -> dict:
                if f in PROFILE_FIELDS}
     for field, (low, high) in PROFILE_RANGES.items():
         if profile[field] is not None and not low <= float(profile[field]) <= high:
-            raise InvalidEdit(f"{field} must be between {low:g} and {high:g}, not {profile[field]}")
+            raise InvalidEdit(f"{PROFILE_NAMES[field]} must be between {low:g} and {high:g}, not {profile[field]:g}")
     rest, top, lthr = profile["hr_rest"], profile["hr_max"], profile["lthr"]
     if rest and top and rest >= top:
         raise InvalidEdit("resting HR must be below max HR")
