@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 
 from engine.load import planner
-from engine.load.planner import compliance
 from engine.load.series import daily_matrix, flags, load_metrics
 from engine.load.profile import estimate_profiles
 from engine.load.session import basis_text, foster_load, hr_session_loads, session_load
@@ -283,5 +282,5 @@ def compliance_table(store: Store, athlete_id: int, today: dt.date) -> pd.DataFr
         return pd.DataFrame(columns=["day", "planned_au", "done_au", "compliance"])
     daily = daily_metrics(store, today, athlete_id)[["day", "load_au"]].rename(columns={"load_au": "done_au"})
     table = plans.assign(day=pd.to_datetime(plans["day"])).merge(daily, on="day", how="left").fillna({"done_au": 0.0})
-    table["compliance"] = compliance(table["planned_au"].to_numpy(), table["done_au"].to_numpy())
+    table["compliance"] = planner.compliance(table["planned_au"].to_numpy(), table["done_au"].to_numpy())
     return table[["day", "planned_au", "done_au", "compliance"]]
