@@ -19,7 +19,7 @@ athletes = read(queries.athletes)
 profile = athletes.set_index("athlete_id").loc[athlete_id]
 acts = read(queries.activities, athlete_id)
 st.title(profile["name"])
-st.caption(" · ".join(str(x) for x in [profile["team"], profile["sex"]] if pd.notna(x)))
+st.caption(" · ".join(str(x) if pd.notna(x) else "—" for x in [profile["team"], profile["sex"]]))
 
 start, end = date_range_picker(read(queries.activity_days, athlete_id), container=st.sidebar)
 
@@ -41,8 +41,8 @@ with cols[2]:
     metric("Running distance", in_range.loc[in_range["sport"] == "running", "distance_m"].sum() / 1000, "km",
            help="Sum of run distances in the chosen dates")
 with cols[3]:
-    metric("Avg HR, runs", in_range.loc[in_range["sport"] == "running", "avg_hr"].mean(), "bpm", digits=0,
-           help="Mean of the runs' average heart rates")
+    metric("Avg HR, runs", report.average_hr(in_range[in_range["sport"] == "running"]), "bpm", digits=0,
+           help="The runs' average heart rates weighted by their duration")
 
 views = ["Activities", "Strength log", "Fitness tests", "Calendar", "Profile"]
 seed("athlete_view", param("view") if param("view") in views else views[0])

@@ -1,6 +1,7 @@
 """Squad: one row per athlete; click a row to open the athlete."""
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import nav
@@ -14,7 +15,8 @@ st.title("Squad")
 today = dt.date.today()
 flags = read(report.squad_flags, today)
 squad = read(queries.squad_summary, today).merge(
-    flags[["athlete_id", "flag_count", "flags", "why", "acwr", "frbi", "load_14d"]], on="athlete_id", how="left")
+    flags[["athlete_id", "flag_count", "flags", "why", "acwr", "frbi", "load_14d", "last_day", "inactive"]],
+    on="athlete_id", how="left")
 squad["flag_count"] = squad["flag_count"].fillna(0).astype(int)
 squad = squad.sort_values(["flag_count", "name"], ascending=[False, True], ignore_index=True)
 teams = sorted(squad["team"].dropna().unique())
@@ -39,6 +41,11 @@ if len(flagged):
             st.markdown(f"**{row.name}** {chips}", help=" · ".join(row.why))
 else:
     st.success(f"No risk flags{as_of}.", icon=":material/check_circle:")
+inactive = squad[squad["inactive"].fillna(False).astype(bool)]
+if len(inactive):
+    st.info("**Inactive** (no session for longer than the team's setting; not flagged): " + ", ".join(
+        f"{r.name} (last session {r.last_day:%d %b %Y})" if pd.notna(r.last_day) else f"{r.name} (no session)"
+        for r in inactive.itertuples()), icon=":material/bedtime:")
 st.caption(f"{len(squad)} athletes · {int(squad['sessions_7d'].sum())} sessions in the last 7 days. "
            "Click a row to open the athlete, a last activity to open that session; click a column header to sort "
            "(Risk sorts by flags).")
@@ -46,6 +53,7 @@ C = st.column_config
 settings, shared = read(report.squad_settings)
 per_team = "" if shared else ". Bands differ per team (Settings page); the defaults are shown"
 RISK_COLORS = ["#d8f3dc", "#fff3bf", "#ffd6d6"]  # no flag, one flag, two or more
+squad = squad.assign(team=squad["team"].fillna("—"))
 table = st.dataframe(
     squad.style.map(lambda n: f"background-color: {RISK_COLORS[min(int(n), 2)]}", subset=["flag_count"]),
     hide_index=True, on_select="rerun", selection_mode=["single-row", "single-cell"], key="squad_table",

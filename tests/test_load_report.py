@@ -224,3 +224,22 @@ def test_a_plan_projection_warns_on_every_flag_it_raises(one_run):
     rest = report.plan_projection(daily, settings, [0.0] * 7, first)
     assert not any(line.startswith("Monotony") for line in rest.flags)
     assert all(f"{first:%a %d %b}" in line or "from" in line for line in even.flags)
+
+
+def test_average_hr_over_runs_is_weighted_by_duration():
+    runs = pd.DataFrame({"avg_hr": [150.0, 130.0, np.nan], "moving_time_s": [7200.0, np.nan, 600.0],
+                         "duration_s": [7300.0, 1800.0, 600.0]})
+    assert report.average_hr(runs) == pytest.approx((150 * 7200 + 130 * 1800) / 9000)   # not (150 + 130) / 2
+    assert np.isnan(report.average_hr(runs.iloc[2:]))
+
+
+def test_an_inactive_athlete_is_listed_apart_not_flagged(one_run):
+    """Ada's one run is far behind Bo's recent lift: past inactive_days she raises no flag."""
+    lifts = b"date,exercise,set,weight_kg,reps,duration_min\n2019-10-30 18:00,Squat,1,100,5,60\n"
+    assert import_file(one_run, "bo.csv", lifts, athlete="Bo", create=True).status == "imported"
+    flags = report.squad_flags(one_run, dt.date(2019, 10, 30)).set_index("athlete_id")
+    ada = queries.athletes(one_run).set_index("name").loc["Ada", "athlete_id"]
+    assert bool(flags.loc[ada, "inactive"]) and flags.loc[ada, "flag_count"] == 0
+    assert flags.loc[ada, "last_day"] == pd.Timestamp(RUN_DAY)
+    report.save_team_settings(one_run, "", LoadSettings(inactive_days=60))
+    assert not report.squad_flags(one_run, dt.date(2019, 10, 30)).set_index("athlete_id").loc[ada, "inactive"]

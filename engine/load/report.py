@@ -169,6 +169,16 @@ def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> 
             .fillna({"source": "", "sessions": 0}))
 
 
+def average_hr(activities: pd.DataFrame) -> float:
+    """Mean HR over activities, bpm, each activity's avg_hr weighted by its duration (moving time
+    when known, else elapsed): a 2-hour run counts four times a 30-minute one. NaN without HR."""
+    seconds = activities["moving_time_s"].fillna(activities["duration_s"])
+    has = activities["avg_hr"].notna() & (seconds > 0)
+    if not has.any():
+        return float("nan")
+    return float((activities.loc[has, "avg_hr"] * seconds[has]).sum() / seconds[has].sum())
+
+
 def judged_day(store: Store, up_to: dt.date) -> dt.date | None:
     """The day every page judges the load metrics on: the squad's last day with a session up to
     `up_to` (a morning view is not judged on a day nobody has trained yet); None without sessions."""
@@ -181,10 +191,11 @@ SPARK_DAYS = 14
 
 def squad_flags(store: Store, today: dt.date) -> pd.DataFrame:
     """Per athlete, the risk flags and METRICS on judged_day(today), from daily_metrics(store, today)
-    as the Training load page reads them: athlete_id, as_of, flag_count,
-    flags (chip labels), why (one sentence per flag), the METRICS, and load_14d (the daily loads of
-    the SPARK_DAYS days up to as_of, oldest first: the series the metrics come from)."""
-    columns = ["athlete_id", "as_of", "flag_count", "flags", "why", *METRICS, "load_14d"]
+    as the Training load page reads them: athlete_id, as_of, flag_count, flags (chip labels), why (one
+    sentence per flag), the METRICS, load_14d (the daily loads of the SPARK_DAYS days up to as_of,
+    oldest first: the series the metrics come from), last_day (their last session) and inactive (no
+    session for more than the team's inactive_days: listed apart, never flagged for underloading)."""
+    columns = ["athlete_id", "as_of", "flag_count", "flags", "why", *METRICS, "load_14d", "last_day", "inactive"]
     as_of = judged_day(store, today)
     daily = daily_metrics(store, today) if as_of else pd.DataFrame()
     if daily.empty:
@@ -194,11 +205,16 @@ def squad_flags(store: Store, today: dt.date) -> pd.DataFrame:
     recent = daily[(daily["day"] > as_of - pd.Timedelta(days=SPARK_DAYS)) & (daily["day"] <= as_of)]
     spark = recent.groupby("athlete_id")["load_au"].apply(list).rename("load_14d")
     athletes, settings = _athletes_and_settings(store)
+    last_day = daily[daily["sessions"] > 0].groupby("athlete_id")["day"].max()
     rows = []
     for team, members in latest.groupby(athletes.set_index("athlete_id")["team"].reindex(latest.index).fillna("")):
         raised = flags({m: members[m].to_numpy() for m in METRICS}, settings[team])
-        rows += [{"athlete_id": aid, "flag_count": len(f), "flags": [x["label"] for x in f],
-                  "why": [x["why"] for x in f]} for aid, f in zip(members.index, raised)]
+        for aid, f in zip(members.index, raised):
+            last = last_day.get(aid, pd.NaT)
+            inactive = bool(pd.isna(last) or (as_of - last).days > settings[team].inactive_days)
+            f = [] if inactive else f
+            rows.append({"athlete_id": aid, "flag_count": len(f), "flags": [x["label"] for x in f],
+                         "why": [x["why"] for x in f], "last_day": last, "inactive": inactive})
     return (pd.DataFrame(rows).merge(latest[["as_of", *METRICS]].reset_index(), on="athlete_id")
             .merge(spark.reset_index(), on="athlete_id", how="left")[columns])
 

@@ -44,6 +44,7 @@ class LoadSettings:
     frbi_cut_days_max: int = 5
     frbi_median_days: int = 28
     tsb_floor: float = -120.0  # a.u./day: the common -30 on the TSS scale x 4.2 a.u. per TSS point [A]
+    inactive_days: int = 14
     load_source: str = "blend"
     pmc_seed_days: int = 28
     default_hr_rest_bpm: float = 60.0
@@ -73,11 +74,11 @@ class LoadSettings:
                      "frbi_cut_days_max", "frbi_median_days", "trimp_a_men", "trimp_b_men",
                      "trimp_a_women", "trimp_b_women", "max_sample_gap_s", "monotony_cap",
                      "monotony_threshold", "strain_threshold", "frbi_threshold", "acwr_high",
-                     "default_hr_rest_bpm", "strength_s_per_set"):
+                     "default_hr_rest_bpm", "strength_s_per_set", "inactive_days"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be greater than 0 (got {getattr(self, name)})")
         for name in ("acute_days", "chronic_days", "frbi_cut_days", "frbi_cut_days_max", "frbi_median_days",
-                     "pmc_seed_days"):
+                     "pmc_seed_days", "inactive_days"):
             if int(getattr(self, name)) != getattr(self, name):
                 raise ValueError(f"{name} must be a whole number of days (got {getattr(self, name)})")
         for name, allowed in CHOICES.items():
@@ -149,6 +150,8 @@ FIELD_HELP: dict[str, str] = {
     "frbi_median_days": "Window of the morning-HR median that FRBI compares today's morning HR with, days.",
     "tsb_floor": "Form (TSB = yesterday's CTL - ATL, a.u./day) below this is flagged as deep fatigue; "
                  "-120 a.u. is about -30 on the TSS scale (1 hrTSS point = 4.2 a.u.).",
+    "inactive_days": "An athlete without a session for longer than this is listed apart as inactive on the squad "
+                     "page, not flagged for underloading.",
     "load_source": "Daily load from session RPE (srpe), heart rate (hrtss) or sRPE with hrTSS "
                    "filling sessions without RPE (blend).",
     "pmc_seed_days": "CTL and ATL start at the mean daily load of the athlete's first this-many days, so "
@@ -171,6 +174,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "atl_days": ("Fatigue (ATL) time constant", "d"),
     "pmc_seed_days": ("CTL and ATL seeded from the first", "d"),
     "tsb_floor": ("Form (TSB) floor", "a.u./day"),
+    "inactive_days": ("Inactive after", "d"),
     "acwr_method": ("ACWR method", ""),
     "acute_days": ("Acute window", "d"),
     "chronic_days": ("Chronic window", "d"),
@@ -200,7 +204,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "strength_s_per_set": ("Strength session length per set when missing", "s"),
 }
 FIELD_GROUPS: dict[str, tuple[str, ...]] = {
-    "Load": ("load_source", "ctl_days", "atl_days", "pmc_seed_days", "tsb_floor"),
+    "Load": ("load_source", "ctl_days", "atl_days", "pmc_seed_days", "tsb_floor", "inactive_days"),
     "ACWR": ("acwr_method", "acute_days", "chronic_days", "acwr_low", "acwr_high"),
     "Monotony and strain": ("monotony_threshold", "monotony_sd", "monotony_cap", "strain_threshold"),
     "FRBI": ("frbi_threshold", "frbi_cut_low", "frbi_cut_high", "frbi_cut_days", "frbi_cut_days_max",
