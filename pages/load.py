@@ -56,5 +56,14 @@ else:
     e1rm = progress["e1rm"]
     dated = pd.to_datetime(e1rm["session_date"]).between(pd.Timestamp(start), pd.Timestamp(end))
     st.plotly_chart(figures.e1rm_chart(e1rm[e1rm["exercise_name"].isin(chosen) & dated]), width="stretch")
-    st.dataframe(progress["records"], hide_index=True)
+    st.markdown("**Personal records**")
+    C = st.column_config
+    st.dataframe(progress["records"], hide_index=True,
+                 column_order=["exercise_name", "max_weight_kg", "max_weight_date", "best_e1rm_kg", "best_e1rm_date"],
+                 column_config={"exercise_name": "Exercise",
+                                "max_weight_kg": C.NumberColumn("Heaviest set", format="%.1f kg"),
+                                "max_weight_date": C.DateColumn("On", format="D MMM YYYY"),
+                                "best_e1rm_kg": C.NumberColumn("Best e1RM (Epley)", format="%.1f kg",
+                                                               help="Best set of 1-10 reps: weight x (1 + reps / 30)"),
+                                "best_e1rm_date": C.DateColumn("On ", format="D MMM YYYY")})
 share_link()
