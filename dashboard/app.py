@@ -9,12 +9,12 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 import streamlit as st  # noqa: E402
 
 from dashboard import nav  # noqa: E402
-from dashboard.state import read, store  # noqa: E402
+from dashboard.state import read, remember_page, store  # noqa: E402
 from engine.store import queries  # noqa: E402
 
 st.set_page_config(page_title="Coach dashboard", page_icon=":material/monitor_heart:", layout="wide")
 current = nav.navigation()
-st.session_state["page_url_path"] = current.url_path      # the share link's page (widgets.share_link)
+remember_page(current.url_path)
 
 if read(queries.athletes).empty and current.url_path != "upload":
     st.title("Welcome to the coach dashboard")

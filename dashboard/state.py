@@ -52,6 +52,16 @@ def date_param(name: str, default: dt.date) -> dt.date:
         return default
 
 
+def remember_page(url_path: str) -> None:
+    """The page this run draws (dashboard/app.py), for keys and share links that depend on it."""
+    st.session_state["page_url_path"] = url_path
+
+
+def page_path() -> str:
+    """The url_path of the page this run draws ("" for the squad, the app's root)."""
+    return st.session_state.get("page_url_path", "")
+
+
 def seed(key: str, value) -> None:
     """Give the keyed widget `key` its first value (from the URL, when a shared link carries one).
 

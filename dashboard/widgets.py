@@ -7,7 +7,7 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import date_param, param, read, seed, set_param
+from dashboard.state import date_param, page_path, param, read, seed, set_param
 from engine.store import queries
 
 
@@ -19,13 +19,22 @@ def athlete_picker(label: str = "Athlete", container=st) -> int | None:
     names = dict(zip(athletes["athlete_id"].astype(int), athletes["name"]))
     wanted = param("athlete") or st.session_state.get("athlete_id")
     ids = list(names)
-    key = f"athlete_picker:{st.session_state.get('page_url_path')}"   # one per page: pages place it differently
+    key = f"athlete_picker:{page_path()}"     # one per page: pages place it differently
     seed(key, int(wanted) if str(wanted or "").isdigit() and int(wanted) in names else ids[0])
     if st.session_state[key] not in names:                     # the athlete was deleted meanwhile
         st.session_state[key] = ids[0]
     athlete_id = container.selectbox(label, ids, format_func=names.get, key=key)
     st.session_state["athlete_id"] = athlete_id                # follows the coach to the next page
     set_param("athlete", athlete_id)
+    return athlete_id
+
+
+def athlete_or_stop(hint: str) -> int:
+    """The sidebar's athlete picker; with no athlete at all, `hint` (what to upload) and st.stop()."""
+    athlete_id = athlete_picker(container=st.sidebar)
+    if athlete_id is None:
+        st.info(f"No athletes yet: {hint} (Upload page) or build the demo squad.", icon=":material/upload_file:")
+        st.stop()
     return athlete_id
 
 
@@ -40,10 +49,10 @@ def date_range_picker(days: pd.Series, default_days: int = 84, container=st) -> 
     many sessions lie outside the range."""
     today = dt.date.today()
     first, last = (min(days), max(days)) if len(days) else (today, today)
-    page = st.session_state.get("page_url_path")
-    start = max(EARLIEST, min(date_param("from", last - dt.timedelta(days=default_days - 1)), max(last, today)))
-    end = min(max(last, today), max(date_param("to", last), start))
-    key = f"dates:{page}:{last}"               # another athlete (another last day) starts from the URL again
+    latest = max(last, today)                  # the latest day the picker offers
+    start = max(EARLIEST, min(date_param("from", last - dt.timedelta(days=default_days - 1)), latest))
+    end = min(latest, max(date_param("to", last), start))
+    key = f"dates:{page_path()}:{last}"               # another athlete (another last day) starts from the URL again
     seed(key, (start, end))
 
     def apply_preset() -> None:
@@ -54,7 +63,7 @@ def date_range_picker(days: pd.Series, default_days: int = 84, container=st) -> 
 
     container.pills("Show", list(RANGE_PRESETS), key=f"preset:{key}", on_change=apply_preset,
                     help="Up to the athlete's last session")
-    chosen = container.date_input("Dates", min_value=EARLIEST, max_value=max(last, today), format="YYYY-MM-DD", key=key)
+    chosen = container.date_input("Dates", min_value=EARLIEST, max_value=latest, format="YYYY-MM-DD", key=key)
     if len(chosen) == 2:  # while the coach is still picking, the widget holds one date
         start, end = chosen
     set_param("from", start.isoformat())
@@ -72,8 +81,7 @@ def share_link() -> str:
     # the origin of st.context.url, then this page's own path: st.context.url's path can be stale
     # after moving between pages (it read /up/load after Upload -> Training load)
     origin = urlsplit(st.context.url or "")
-    page = st.session_state.get("page_url_path", "")
-    base = f"{origin.scheme}://{origin.netloc}/{page}" if origin.netloc else f"/{page}"
+    base = f"{origin.scheme}://{origin.netloc}/{page_path()}" if origin.netloc else f"/{page_path()}"
     query = urlencode(st.query_params.to_dict())
     link = f"{base}?{query}" if query else base
     with st.sidebar:

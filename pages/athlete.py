@@ -21,7 +21,7 @@ acts = read(queries.activities, athlete_id)
 st.title(profile["name"])
 st.caption(" · ".join(str(x) if pd.notna(x) else "—" for x in [profile["team"], profile["sex"]]))
 
-start, end = date_range_picker(read(queries.activity_days, athlete_id), container=st.sidebar)
+start, end = date_range_picker(acts["start_time"].dt.date, container=st.sidebar)   # the activities read above
 
 
 def in_dates(frame, column: str):

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import read, store
-from dashboard.widgets import athlete_picker, share_link, train_prompt
+from dashboard.widgets import athlete_or_stop, share_link, train_prompt
 from engine.export import csv_bytes
 from engine.fitness import assess, standards
 from engine.fitness.battery import CLASSES, MODALITY_LABELS, TEST_BY_COLUMN, TESTS
@@ -31,11 +31,7 @@ def _shown(column: str, value: float) -> str:
 
 
 st.title("Fitness tests & prescription")
-athlete_id = athlete_picker(container=st.sidebar)
-if athlete_id is None:
-    st.info("No athletes yet: upload a fitness-test CSV (Upload page) or build the demo squad.",
-            icon=":material/upload_file:")
-    st.stop()
+athlete_id = athlete_or_stop("upload a fitness-test CSV")
 names = read(queries.athletes).set_index("athlete_id")["name"]
 
 with st.sidebar.expander("Upload a fitness-test CSV", icon=":material/upload_file:"):

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import store
-from dashboard.widgets import athlete_picker, share_link, train_prompt
+from dashboard.widgets import athlete_or_stop, share_link, train_prompt
 from engine.export import csv_bytes
 from engine.models.registry import ModelNotTrained
 from engine.overload import predict
@@ -31,11 +31,7 @@ def _sets_text(weight_kg: pd.Series, reps: pd.Series, rest_s: pd.Series) -> list
 
 
 st.title("Strength & overload")
-athlete_id = athlete_picker(container=st.sidebar)
-if athlete_id is None:
-    st.info("No athletes yet: upload strength logs (Upload page) or build the demo squad.",
-            icon=":material/upload_file:")
-    st.stop()
+athlete_id = athlete_or_stop("upload strength logs")
 graph = predict.athlete_graph(store(), athlete_id)
 if graph.nodes.empty:
     st.info("This athlete has no strength sessions yet: upload a Strong, Hevy or native strength CSV (Upload page).",

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import read, store
-from dashboard.widgets import athlete_picker, share_link, train_prompt
+from dashboard.widgets import athlete_or_stop, share_link, train_prompt
 from engine.fitness.battery import TEST_BY_COLUMN
 from engine.models.registry import ModelNotTrained
 from engine.recommend import constraints as cons
@@ -17,11 +17,7 @@ from engine.store import plans, queries
 
 C = st.column_config
 st.title("Exercise recommendations")
-athlete_id = athlete_picker(container=st.sidebar)
-if athlete_id is None:
-    st.info("No athletes yet: upload a Strong or Hevy log (Upload page) or build the demo squad.",
-            icon=":material/upload_file:")
-    st.stop()
+athlete_id = athlete_or_stop("upload a Strong or Hevy log")
 names = read(queries.athletes).set_index("athlete_id")["name"]
 try:
     fitted, card = service.model(store())

@@ -62,7 +62,7 @@ def evaluate(fitted: Recommender, split: Split, dataset: str, scored: set[int] |
         lists = top_lists(fitted, split.train, model)
         if model == "hybrid":
             extra["list_ms"] = 1000 * (time.perf_counter() - start) / max(len(lists), 1)
-        hits = [bool(set(ids[lists[a]]) & split.positives[a]) for a in scored_ids]
+        hits = _hits(ids, lists, split.positives, scored_ids)
         gains = [ndcg(list(ids[lists[a]]), split.positives[a]) for a in scored_ids]
         values = {"hit_at_10": float(np.mean(hits)) if hits else 0.0,
                   "ndcg_at_10": float(np.mean(gains)) if gains else 0.0,
@@ -73,10 +73,16 @@ def evaluate(fitted: Recommender, split: Split, dataset: str, scored: set[int] |
     return results, extra
 
 
+def _hits(ids: np.ndarray, lists: dict[int, np.ndarray], positives: dict[int, frozenset[str]],
+          athletes) -> list[bool]:
+    """Per athlete: does their top 10 hold one of their positives?"""
+    return [bool(set(ids[lists[a]]) & positives[a]) for a in athletes]
+
+
 def hit_rate(fitted: Recommender, parts: Split, model: str) -> float:
+    """hit_at_10 of `model` on `parts`, every athlete with a positive scored (choose_blend's measure)."""
     ids = fitted.catalog["exercise_id"].to_numpy()
-    lists = top_lists(fitted, parts.train, model)
-    return float(np.mean([bool(set(ids[lists[a]]) & parts.positives[a]) for a in parts.positives]))
+    return float(np.mean(_hits(ids, top_lists(fitted, parts.train, model), parts.positives, parts.positives)))
 
 
 def choose_blend(log: pd.DataFrame, catalog: pd.DataFrame, params: Params) -> tuple[Params, dict]:

@@ -180,16 +180,23 @@ class Recommender:
     def fold_in(self, weights: np.ndarray) -> np.ndarray:
         return _least_squares(self.item_factors, weights[None, :], self.params)[0]
 
-    def scores(self, model: str, weights: np.ndarray, sessions: int) -> np.ndarray:
-        """Every catalog item's score under `model` for an athlete with these weights (before MMR).
-        Without any history every model falls back to popularity."""
-        popularity = self.popularity + self.popularity_sets / (1.0 + self.popularity_sets.max(initial=0.0))
+    @cached_property
+    def _popularity_score(self) -> np.ndarray:
+        """Athletes who did each item, their working sets breaking ties."""
+        return self.popularity + self.popularity_sets / (1.0 + self.popularity_sets.max(initial=0.0))
+
+    def scores(self, model: str, weights: np.ndarray, sessions: int, factor: np.ndarray | None = None
+               ) -> np.ndarray:
+        """Every catalog item's score under `model` for an athlete with these weights (before MMR);
+        `factor`: their folded-in factors when already known. Without any history every model falls
+        back to popularity."""
+        popularity = self._popularity_score
         if model == "popularity" or not weights.any():
             return popularity
         content = self.items @ _l2_rows((weights @ self.items)[None, :])[0]
         if model == "content":
             return content
-        collaborative = self.item_factors @ self.fold_in(weights)
+        collaborative = self.item_factors @ (self.fold_in(weights) if factor is None else factor)
         if model == "collaborative":
             return collaborative
         if model != "hybrid":
@@ -233,14 +240,14 @@ class Recommender:
         weights = self.weights_of(log)
         sessions = int(log["session_id"].nunique()) if not log.empty else 0
         candidates = cons.allowed(self.catalog, c) & (weights == 0)
-        score = self.scores(model, weights, sessions)
-        top = self.rank(model, weights, sessions, candidates, k, score)
         factor = self.fold_in(weights) if weights.any() else None
+        score = self.scores(model, weights, sessions, factor)
+        top = self.rank(model, weights, sessions, candidates, k, score)
         athlete_id = int(log["athlete_id"].iloc[0]) if not log.empty else None
         return [self._recommendation(i, score[i], weights, factor, athlete_id, c) for i in top]
 
     @cached_property
-    def _text(self) -> dict[str, list]:
+    def labels(self) -> dict[str, list]:
         """Per item, as Python lists: name, equipment (NO_EQUIPMENT for none), level, category, muscles."""
         return {"name": self.catalog["name"].tolist(), "kit": cons.equipment_of(self.catalog).tolist(),
                 "level": self.catalog["level"].tolist(), "category": self.catalog["category"].tolist(),
@@ -249,7 +256,7 @@ class Recommender:
 
     def _recommendation(self, i: int, score: float, weights: np.ndarray, factor: np.ndarray | None,
                         athlete_id: int | None, c: cons.Constraints) -> Recommendation:
-        text = self._text
+        text = self.labels
         primary = text["primary"][i]
         reasons = []
         if c.target:

@@ -99,9 +99,9 @@ def most_recommended(store: Store, top: int = 15) -> pd.DataFrame:
         weights = fitted.weights_of(own)
         for i in fitted.rank("hybrid", weights, own["session_id"].nunique(), weights == 0):
             counts[int(i)] = counts.get(int(i), 0) + 1
-    rows = [{"exercise_id": fitted.catalog.at[i, "exercise_id"], "exercise": fitted.catalog.at[i, "name"],
-             "athletes": n, "primary_muscles": ", ".join(fitted.catalog.at[i, "primary_muscles"]),
-             "equipment": cons.equipment_of(fitted.catalog.iloc[[i]]).iloc[0]} for i, n in counts.items()]
+    text = fitted.labels
+    rows = [{"exercise_id": fitted.catalog.at[i, "exercise_id"], "exercise": text["name"][i], "athletes": n,
+             "primary_muscles": ", ".join(text["primary"][i]), "equipment": text["kit"][i]} for i, n in counts.items()]
     frame = pd.DataFrame(rows, columns=["exercise_id", "exercise", "athletes", "primary_muscles", "equipment"])
     return frame.sort_values(["athletes", "exercise"], ascending=[False, True], ignore_index=True).head(top)
 

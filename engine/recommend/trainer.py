@@ -31,9 +31,9 @@ ONNX_OPSET = 15
 ONNX_IR_VERSION = 10            # onnxruntime here reads IR versions up to 13; the onnx package writes 14
 
 
-def _datasets(store: Store) -> list[tuple[str, pd.DataFrame, set[int] | None]]:
-    """(name, log, athletes scored: None = all with a positive)."""
-    log = db_log(store)
+def _datasets(log: pd.DataFrame) -> list[tuple[str, pd.DataFrame, set[int] | None]]:
+    """(name, log, athletes scored: None = all with a positive): the database's log, and the Strong
+    sample's lifter beside it."""
     out = [("db", log, None)]
     with strong_sample_store() as scratch:
         if scratch is not None:
@@ -42,11 +42,10 @@ def _datasets(store: Store) -> list[tuple[str, pd.DataFrame, set[int] | None]]:
     return out
 
 
-def _evaluate_all(store: Store, params: Params) -> tuple[list[Result], dict]:
-    items = catalog(store)
+def _evaluate_all(log: pd.DataFrame, items: pd.DataFrame, params: Params) -> tuple[list[Result], dict]:
     results, extra = [], {}
-    for name, log, scored in _datasets(store):
-        parts = split(log)
+    for name, data, scored in _datasets(log):
+        parts = split(data)
         if scored is not None and not scored & set(parts.positives):
             continue          # the sample's lifter adopted no catalog exercise late: nothing to score
         tuned, blend = choose_blend(parts.train, items, params)
@@ -71,13 +70,13 @@ def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[R
     log = db_log(store)
     if log.empty:
         raise NotEnoughData("no strength sessions with catalog exercises: import a Strong or Hevy log first")
-    params = Params()
+    params, items = Params(), catalog(store)
     start = time.perf_counter()
-    results, extra = _evaluate_all(store, params)
+    results, extra = _evaluate_all(log, items, params)
     if progress:
         progress(1, 2)
-    tuned, blend = choose_blend(log, catalog(store), params)
-    fitted = fit(log, catalog(store), tuned)
+    tuned, blend = choose_blend(log, items, params)
+    fitted = fit(log, items, tuned)
     train_s = time.perf_counter() - start
     if progress:
         progress(2, 2)
@@ -109,10 +108,11 @@ def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[R
 def evaluate_json(store: Store, version: int | None = None) -> dict:
     """The `evaluate --json` object (see the module docstring)."""
     fitted, card = load(store, KIND, version, Recommender.load)
-    results, _ = _evaluate_all(store, Params(**card["params"]))
+    log = db_log(store)
+    results, _ = _evaluate_all(log, catalog(store), Params(**card["params"]))
     return {"kind": KIND, "version": card["version"], "results": [asdict(r) for r in results],
             "timing": {"train_s": round(card["train_s"], 3),
-                       "predict_ms_per_item": round(list_ms(fitted, db_log(store)), 4)}}
+                       "predict_ms_per_item": round(list_ms(fitted, log), 4)}}
 
 
 def _matmul_graph(name: str, input_name: str, width: int, matrix: np.ndarray, normalise: bool):
