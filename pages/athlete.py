@@ -19,7 +19,8 @@ athletes = read(queries.athletes)
 profile = athletes.set_index("athlete_id").loc[athlete_id]
 acts = read(queries.activities, athlete_id)
 st.title(profile["name"])
-st.caption(" · ".join(str(x) if pd.notna(x) else "—" for x in [profile["team"], profile["sex"]]))
+st.caption(" · ".join([profile["team"] if pd.notna(profile["team"]) else "No team",
+                        *([profile["sex"]] if pd.notna(profile["sex"]) else [])]))
 
 start, end = date_range_picker(acts["start_time"].dt.date, container=st.sidebar)   # the activities read above
 

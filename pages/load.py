@@ -36,9 +36,12 @@ with left:
         report.weekly(shown), settings.monotony_threshold, settings.strain_threshold), width="stretch")
 with right:
     zones = read(report.weekly_zones, athlete_id)
-    st.plotly_chart(figures.zones_chart(zones[zones["week"].between(pd.Timestamp(start) - pd.Timedelta(days=6),
-                                                                    pd.Timestamp(end))]),
-                    width="stretch")
+    zones = zones[zones["week"].between(pd.Timestamp(start) - pd.Timedelta(days=6), pd.Timestamp(end))]
+    if zones.drop(columns="week").fillna(0).to_numpy().sum() > 0:
+        st.plotly_chart(figures.zones_chart(zones), width="stretch")
+    else:
+        st.markdown("**Time in HR zones**")
+        st.caption("No session with heart rate in these dates.")
 
 st.subheader("Strength")
 progress = read(report.strength_progress, athlete_id)

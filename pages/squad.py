@@ -57,6 +57,7 @@ squad = squad.assign(team=squad["team"].fillna("—"))
 table = st.dataframe(
     squad.style.map(lambda n: f"background-color: {RISK_COLORS[min(int(n), 2)]}", subset=["flag_count"]),
     hide_index=True, on_select="rerun", selection_mode=["single-row", "single-cell"], key="squad_table",
+    placeholder="—",
     column_order=["name", "team", "flag_count", "flags", "last_session", "last_sport", "sessions_7d", "minutes_7d",
                   "week_vs_4wk", "acwr", "last_test", "load_14d"],
     column_config={

@@ -470,6 +470,7 @@ def test_the_new_athletes_pmc_counts_every_training_day_and_marks_the_estimates(
     assert not at.exception
     pmc = _chart_specs(at)[0]
     assert "Daily load (rests on an estimate)" in pmc
+    assert any(c.value == "No session with heart rate in these dates." for c in at.caption)   # no empty chart
 
 
 def test_an_athlete_with_old_data_opens_on_their_last_sessions_with_presets(db):
