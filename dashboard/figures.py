@@ -6,6 +6,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import qualitative
 
 from engine.load.session import EDWARDS_BOUNDS, ZONE_LABELS
 
@@ -16,7 +17,9 @@ LAYOUT = dict(
     font=dict(family="Source Sans Pro, sans-serif", size=13),
     margin=dict(l=10, r=10, t=40, b=10),
     hovermode="x unified",
-    legend=dict(orientation="h", y=-0.2),
+    # at the figure's foot, which plotly grows to fit it: at y=-0.2 of the plot, the legend covered
+    # the x axis's title and two-line date ticks; above the plot it covered the title
+    legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, xanchor="left", x=0),
 )
 
 
@@ -61,13 +64,31 @@ def calendar_heatmap(days: pd.DataFrame, start: dt.date, end: dt.date) -> go.Fig
     return fig
 
 
-def _with_plan(fig: go.Figure, plan: pd.DataFrame | None, columns: dict[str, str]) -> None:
-    """Draw the projected days of `plan` as dashed continuations of the named lines."""
+# daily_metrics column -> (legend name, colour, width) of its line; a plan's dashed line keeps them
+LINES = {"ctl": ("CTL (fitness)", COLORS[1], 2), "atl": ("ATL (fatigue)", COLORS[2], 2),
+         "tsb": ("TSB (form)", COLORS[3], 2), "acwr": ("ACWR", COLORS[0], 2), "frbi": ("FRBI", COLORS[1], 1)}
+
+
+def _right_axis(fig: go.Figure, title: str, **axis) -> None:
+    """A second y axis on the right. Its ticks are its own round values: plotly's default for an
+    overlaying axis ("sync") puts them on the left axis's grid, at values such as 4.62."""
+    fig.update_layout(yaxis2=dict(title=title, overlaying="y", side="right", showgrid=False, tickmode="auto", **axis))
+
+
+def _lines(fig: go.Figure, daily: pd.DataFrame, plan: pd.DataFrame | None, columns: list[str]) -> None:
+    """The named LINES of `daily`, solid, and the projected days of `plan` as dashed continuations
+    in the same colour, starting from daily's last day."""
+    for column in columns:
+        name, color, width = LINES[column]
+        fig.add_trace(go.Scatter(x=daily["day"], y=daily[column], name=name, mode="lines",
+                                 line=dict(color=color, width=width)))
     if plan is None or plan.empty:
         return
-    for i, (column, name) in enumerate(columns.items()):
-        fig.add_trace(go.Scatter(x=plan["day"], y=plan[column], name=f"{name} (plan)", mode="lines",
-                                 line=dict(dash="dash", color=COLORS[(i + 1) % len(COLORS)])))
+    joined = pd.concat([daily.tail(1), plan])
+    for column in columns:
+        name, color, width = LINES[column]
+        fig.add_trace(go.Scatter(x=joined["day"], y=joined[column], name=f"{name.split(' (')[0]} (plan)",
+                                 mode="lines", line=dict(dash="dash", color=color, width=width)))
 
 
 ZONE_COLORS = ["#cfe3ea", "#81b29a", "#f2cc8f", "#e07a5f", "#b23a48"]  # Z1 (easy) ... Z5
@@ -83,17 +104,14 @@ def pmc_chart(daily: pd.DataFrame, plan: pd.DataFrame | None = None) -> go.Figur
         fig.add_bar(x=part["day"], y=part["load_au"], name=f"Daily load ({SOURCE_LABELS.get(source, source)})",
                     marker_color=SOURCE_COLORS.get(source, "#cfd8dc"),
                     marker_pattern_shape="/" if source == "estimated" else "")
-    for i, (column, name) in enumerate({"ctl": "CTL (fitness)", "atl": "ATL (fatigue)", "tsb": "TSB (form)"}.items()):
-        fig.add_trace(go.Scatter(x=daily["day"], y=daily[column], name=name, mode="lines",
-                                 line=dict(color=COLORS[i + 1])))
+    _lines(fig, daily, plan, ["ctl", "atl", "tsb"])
     fig.add_trace(go.Scatter(x=daily["day"], y=daily["ramp"], name="Ramp rate", mode="lines", yaxis="y2",
                              line=dict(color=COLORS[5], width=1, dash="dot")))
     if plan is not None and not plan.empty:
         fig.add_bar(x=plan["day"], y=plan["load_au"], name="Planned load", marker_color="#f2cc8f")
-    _with_plan(fig, plan, {"ctl": "CTL", "atl": "ATL", "tsb": "TSB"})
     fig = themed(fig, "Fitness, fatigue and form", "date", "load (a.u./day)", height=400)
-    fig.update_layout(barmode="stack", yaxis2=dict(title="ramp (CTL change per 7 d, a.u./day)", overlaying="y",
-                                                   side="right", showgrid=False))
+    fig.update_layout(barmode="stack")
+    _right_axis(fig, "ramp (CTL change per 7 d, a.u./day)")
     return fig
 
 
@@ -102,10 +120,7 @@ def acwr_chart(daily: pd.DataFrame, low: float, high: float, plan: pd.DataFrame 
     fig = go.Figure()
     fig.add_hrect(y0=low, y1=high, fillcolor=COLORS[3], opacity=0.15, line_width=0,
                   annotation_text=f"band {low:g}–{high:g}", annotation_position="top left")
-    fig.add_trace(go.Scatter(x=daily["day"], y=daily["acwr"], name="ACWR", mode="lines", line=dict(color=COLORS[0])))
-    fig.add_trace(go.Scatter(x=daily["day"], y=daily["frbi"], name="FRBI", mode="lines",
-                             line=dict(color=COLORS[1], width=1)))
-    _with_plan(fig, plan, {"acwr": "ACWR", "frbi": "FRBI"})
+    _lines(fig, daily, plan, ["acwr", "frbi"])
     return themed(fig, "Acute:chronic workload ratio", "date", "ratio (acute / chronic)")
 
 
@@ -115,11 +130,13 @@ def weekly_monotony_strain_chart(weekly: pd.DataFrame, monotony_max: float, stra
     fig.add_bar(x=weekly["week"], y=weekly["strain"], name="Strain (a.u.)", marker_color=COLORS[4])
     fig.add_trace(go.Scatter(x=weekly["week"], y=weekly["monotony"], name="Monotony", yaxis="y2",
                              mode="lines+markers", line=dict(color=COLORS[2])))
-    fig.add_hline(y=strain_max, line_dash="dot", line_color=COLORS[4], annotation_text="strain threshold")
+    # the two threshold labels sit at opposite ends, so they never cross whatever the two scales
+    fig.add_hline(y=strain_max, line_dash="dot", line_color=COLORS[4], annotation_text="strain threshold",
+                  annotation_position="top left")
     fig.add_hline(y=monotony_max, line_dash="dot", line_color=COLORS[2], yref="y2",
-                  annotation_text="monotony threshold")
+                  annotation_text="monotony threshold", annotation_position="top right")
     fig = themed(fig, "Weekly monotony and strain", "week (Monday)", "strain (a.u.)")
-    fig.update_layout(yaxis2=dict(title="monotony (mean / SD)", overlaying="y", side="right", rangemode="tozero"))
+    _right_axis(fig, "monotony (mean / SD)", rangemode="tozero")
     return fig
 
 
@@ -139,19 +156,43 @@ def session_zones_chart(zone_s: list[float], hr_max_bpm: float) -> go.Figure:
 
 
 def zones_chart(weekly: pd.DataFrame) -> go.Figure:
-    """Minutes per week in Edwards HR zones 1-5 (50-60 ... 90-100 % HRmax), stacked."""
+    """Minutes per week in Edwards HR zones 1-5 (50-60 ... 90-100 % HRmax), stacked, Z1 at the bottom
+    and first in the legend."""
     fig = go.Figure()
     for z in range(1, 6):
-        fig.add_bar(x=weekly["week"], y=weekly[f"zone_{z}_min"], name=ZONE_LABELS[z - 1])
-    fig.update_layout(barmode="stack")
-    return themed(fig, "Time in HR zones", "week (Monday)", "minutes")
+        fig.add_bar(x=weekly["week"], y=weekly[f"zone_{z}_min"], name=ZONE_LABELS[z - 1],
+                    marker_color=ZONE_COLORS[z - 1])
+    fig = themed(fig, "Time in HR zones", "week (Monday)", "minutes")
+    fig.update_layout(barmode="stack", legend=dict(traceorder="normal", title_text="% of HRmax"))
+    return fig
+
+
+def wellness_chart(trend: pd.DataFrame, measures) -> go.Figure:
+    """One panel per wellness measure (engine.load.wellness.MEASURES): the logged mornings as dots,
+    the 7-day mean as a line and the athlete's baseline (rolling median) dotted, each in its unit."""
+    from plotly.subplots import make_subplots
+    fig = make_subplots(rows=len(measures), cols=1, shared_xaxes=True, vertical_spacing=0.05)
+    traces = [("value", "morning value", dict(mode="markers", marker=dict(size=4, color="#b0bec5"))),
+              ("mean_7d", "7-day mean", dict(mode="lines", line=dict(color=COLORS[0], width=2))),
+              ("baseline", "baseline (median)", dict(mode="lines", line=dict(color=COLORS[1], width=1, dash="dot")))]
+    for row, m in enumerate(measures, start=1):
+        part = trend[trend["measure"] == m.column]
+        for column, name, style in traces:
+            fig.add_trace(go.Scatter(x=part["day"], y=part[column], name=name, legendgroup=column, showlegend=row == 1,
+                                     hovertemplate=f"%{{x|%a %d %b}}, {name}: %{{y:.{m.digits}f}} {m.unit}"
+                                                   f"<extra>{m.label}</extra>", **style), row=row, col=1)
+        fig.update_yaxes(title_text=f"{m.label} ({m.unit})", row=row, col=1)
+    fig = themed(fig, "Wellness", "", "", height=130 + 150 * len(measures))
+    fig.update_layout(hovermode="closest")
+    return fig
 
 
 def muscle_volume_chart(volume: pd.DataFrame) -> go.Figure:
     """Weekly strength volume (kg lifted) per muscle group, stacked."""
     fig = go.Figure()
-    for muscle, part in volume.groupby("muscle"):
-        fig.add_bar(x=part["week"], y=part["volume_kg"], name=muscle)
+    palette = qualitative.Safe + qualitative.Vivid     # up to 22 muscle groups, no colour twice
+    for i, (muscle, part) in enumerate(volume.groupby("muscle")):
+        fig.add_bar(x=part["week"], y=part["volume_kg"], name=muscle, marker_color=palette[i % len(palette)])
     fig.update_layout(barmode="stack")
     return themed(fig, "Strength volume per muscle group", "week (Monday)", "volume (kg = sets x reps x kg)")
 
@@ -328,7 +369,6 @@ def exercise_graph_chart(nodes: pd.DataFrame, edges: dict, names: dict, weeks: i
     """The athlete's exercise graph over their last `weeks` weeks: one marker per exercise session
     (x: day, y: exercise), coloured by its first primary muscle, with the graph's three relations
     as lines. nodes: the graph's node frame (positions = node ids); edges: relation -> (2, E)."""
-    from plotly.colors import qualitative
 
     shown = nodes["day"] >= nodes["day"].max() - pd.Timedelta(weeks=weeks)
     frame = nodes.assign(name=nodes["exercise_id"].map(names).fillna(nodes["exercise_id"]),

@@ -45,6 +45,15 @@ def set_param(name: str, value) -> None:
         st.query_params[name] = str(value)
 
 
+def numbers_param(name: str, count: int) -> list[float] | None:
+    """`count` comma-separated numbers >= 0 from the URL (e.g. a plan's days), or None."""
+    try:
+        values = [float(x) for x in (param(name) or "").split(",")]
+    except ValueError:
+        return None
+    return values if len(values) == count and all(0 <= v < 1e5 for v in values) else None
+
+
 def date_param(name: str, default: dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(param(name) or "")

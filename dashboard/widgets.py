@@ -90,7 +90,16 @@ def share_link() -> str:
     return link
 
 
-def metric(label: str, value, unit: str = "", help: str = "", digits: int = 1, delta=None) -> None:
+EMPTY_CELL = "–"   # a missing value in every table
+
+
+def data_table(data, **kwargs):
+    """st.dataframe as every page shows a table: no index column, a dash for a missing value."""
+    return st.dataframe(data, hide_index=True, placeholder=EMPTY_CELL, **kwargs)
+
+
+def metric(label: str, value, unit: str = "", help: str = "", digits: int = 1, delta=None,
+           delta_color: str = "normal") -> None:
     """st.metric with its unit in the value and a one-line explanation as tooltip."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         shown = "–"
@@ -98,7 +107,7 @@ def metric(label: str, value, unit: str = "", help: str = "", digits: int = 1, d
         shown = f"{value:,.{digits}f} {unit}".strip()
     else:
         shown = f"{value} {unit}".strip()
-    st.metric(label, shown, delta=delta, help=help or None)
+    st.metric(label, shown, delta=delta, delta_color=delta_color, help=help or None)
 
 
 def load_metric_row(values, settings) -> None:

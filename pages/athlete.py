@@ -6,9 +6,9 @@ import streamlit as st
 
 from dashboard import figures, nav
 from dashboard.state import param, read, seed, set_param, store
-from dashboard.widgets import (athlete_picker, date_range_picker, hr_help, hr_notes, metric, share_link,
+from dashboard.widgets import (athlete_picker, data_table, date_range_picker, hr_help, hr_notes, metric, share_link,
                                train_with_status)
-from engine.load import report
+from engine.load import report, wellness
 from engine.models.registry import ModelNotTrained
 from engine.store import queries
 from engine.store.athletes import PROFILE_RANGES, update_profile
@@ -45,7 +45,7 @@ with cols[3]:
     metric("Avg HR, runs", report.average_hr(in_range[in_range["sport"] == "running"]), "bpm", digits=0,
            help="The runs' average heart rates weighted by their duration")
 
-views = ["Activities", "Strength log", "Fitness tests", "Calendar", "Profile"]
+views = ["Activities", "Strength log", "Fitness tests", "Wellness", "Calendar", "Profile"]
 seed("athlete_view", param("view") if param("view") in views else views[0])
 view = st.segmented_control("View", views, key="athlete_view", label_visibility="collapsed") or views[0]
 set_param("view", view)
@@ -54,19 +54,19 @@ C = st.column_config
 if view == "Activities":
     table = in_range.assign(duration_min=in_range["duration_s"] / 60, distance_km=in_range["distance_m"] / 1000)
     st.caption("Select a row to open the session.")
-    picked = st.dataframe(table, hide_index=True, placeholder="–", on_select="rerun", selection_mode="single-row",
-                          key="activities_table",
-                          column_order=["start_time", "sport", "name", "duration_min", "distance_km", "avg_hr",
-                                        "max_hr", "srpe"],
-                          column_config={
-                              "start_time": C.DatetimeColumn("Start", format="YYYY-MM-DD HH:mm"),
-                              "sport": "Sport", "name": "Name",
-                              "duration_min": C.NumberColumn("Duration", format="%.0f min"),
-                              "distance_km": C.NumberColumn("Distance", format="%.2f km"),
-                              "avg_hr": C.NumberColumn("Avg HR", format="%.0f bpm"),
-                              "max_hr": C.NumberColumn("Max HR", format="%.0f bpm"),
-                              "srpe": C.NumberColumn("sRPE", format="%.1f", help="Session RPE, CR-10 (Foster 2001)"),
-                          })
+    picked = data_table(table, on_select="rerun", selection_mode="single-row",
+                        key="activities_table",
+                        column_order=["start_time", "sport", "name", "duration_min", "distance_km", "avg_hr",
+                                      "max_hr", "srpe"],
+                        column_config={
+                            "start_time": C.DatetimeColumn("Start", format="YYYY-MM-DD HH:mm"),
+                            "sport": "Sport", "name": "Name",
+                            "duration_min": C.NumberColumn("Duration", format="%.0f min"),
+                            "distance_km": C.NumberColumn("Distance", format="%.2f km"),
+                            "avg_hr": C.NumberColumn("Avg HR", format="%.0f bpm"),
+                            "max_hr": C.NumberColumn("Max HR", format="%.0f bpm"),
+                            "srpe": C.NumberColumn("sRPE", format="%.1f", help="Session RPE, CR-10 (Foster 2001)"),
+                        })
     if picked.selection.rows:
         st.switch_page(nav.page("session"),
                        query_params={"activity": str(table.iloc[picked.selection.rows[0]]["activity_id"])})
@@ -94,21 +94,29 @@ if view == "Activities":
                 st.error(f"Not saved: {err}")
 elif view == "Strength log":
     sessions = in_dates(read(queries.strength_sessions, athlete_id), "start_time")
-    st.dataframe(sessions, hide_index=True, placeholder="–",
-                 column_order=["start_time", "workout", "minutes", "sets", "volume_kg", "exercises"],
-                 column_config={
-                     "start_time": C.DatetimeColumn("Session", format="YYYY-MM-DD HH:mm"),
-                     "workout": "Workout", "minutes": C.NumberColumn("Duration", format="%.0f min"),
-                     "sets": C.NumberColumn("Sets"),
-                     "volume_kg": C.NumberColumn("Volume", format="%.0f kg",
-                                                 help="Sum of weight x reps over working sets (warm-ups excluded)"),
-                     "exercises": C.ListColumn("Exercises"),
-                 })
+    data_table(sessions, column_order=["start_time", "workout", "minutes", "sets", "volume_kg", "exercises"],
+               column_config={
+                   "start_time": C.DatetimeColumn("Session", format="YYYY-MM-DD HH:mm"),
+                   "workout": "Workout", "minutes": C.NumberColumn("Duration", format="%.0f min"),
+                   "sets": C.NumberColumn("Sets"),
+                   "volume_kg": C.NumberColumn("Volume", format="%.0f kg",
+                                               help="Sum of weight x reps over working sets (warm-ups excluded)"),
+                   "exercises": C.ListColumn("Exercises"),
+               })
     with st.expander("All sets of the chosen dates"):
         sets = in_dates(read(queries.strength_sets, athlete_id), "session_date")
-        st.dataframe(sets, hide_index=True, placeholder="–",
-                     column_order=["session_date", "exercise_name", "set_order", "set_type", "weight_kg", "reps",
-                                   "duration_s", "rpe", "rir", "rest_s"])
+        data_table(sets, column_order=["session_date", "exercise_name", "set_order", "set_type", "weight_kg", "reps",
+                                       "duration_s", "rpe", "rir", "rest_s"],
+                   column_config={
+                       "session_date": C.DateColumn("Day", format="ddd D MMM YYYY"),
+                       "exercise_name": C.TextColumn("Exercise"), "set_order": C.NumberColumn("Set"),
+                       "set_type": C.TextColumn("Type", help="warmup, normal, drop set or failure, as logged"),
+                       "weight_kg": C.NumberColumn("Weight", format="%.1f kg"), "reps": C.NumberColumn("Reps"),
+                       "duration_s": C.NumberColumn("Time", format="%.0f s", help="Timed sets (holds, carries)"),
+                       "rpe": C.NumberColumn("RPE", format="%.1f", help="Perceived exertion of the set, 1-10"),
+                       "rir": C.NumberColumn("RIR", format="%.0f", help="Reps in reserve"),
+                       "rest_s": C.NumberColumn("Rest", format="%.0f s", help="Rest before the next set"),
+                   })
     st.subheader("Next session")
     from engine.progression.suggest import next_session  # torch and LightGBM: only when this view is open
     try:
@@ -124,29 +132,49 @@ elif view == "Strength log":
         st.caption(f"What the progression model (v{version}, LightGBM) expects at the next session of each exercise, "
                    "from this athlete's logs; the reasons are the features that push most toward it (SHAP). "
                    "The Models page shows how often it is right.")
-        st.dataframe(suggestions, hide_index=True, placeholder="–", key="suggestions",
-                     column_order=["exercise_name", "last_done", "suggestion", "probability", "reasons"],
-                     column_config={
-                         "exercise_name": C.TextColumn("Exercise"),
-                         "last_done": C.DatetimeColumn("Last done", format="YYYY-MM-DD"),
-                         "suggestion": C.TextColumn("Next session", help="add weight, add reps, hold or back off"),
-                         "probability": C.ProgressColumn("Probability", min_value=0.0, max_value=1.0,
-                                                         format="percent"),
-                         "reasons": C.ListColumn("Top reasons", width="large",
-                                                 help="Features with the largest SHAP values toward the suggestion"),
-                     })
+        data_table(suggestions, key="suggestions",
+                   column_order=["exercise_name", "last_done", "suggestion", "probability", "reasons"],
+                   column_config={
+                       "exercise_name": C.TextColumn("Exercise"),
+                       "last_done": C.DatetimeColumn("Last done", format="YYYY-MM-DD"),
+                       "suggestion": C.TextColumn("Next session", help="add weight, add reps, hold or back off"),
+                       "probability": C.ProgressColumn("Probability", min_value=0.0, max_value=1.0,
+                                                       format="percent"),
+                       "reasons": C.ListColumn("Top reasons", width="large",
+                                               help="Features with the largest SHAP values toward the suggestion"),
+                   })
 elif view == "Fitness tests":
     tests = read(queries.fitness_tests, athlete_id)
-    st.dataframe(tests.assign(run_3000m_min=tests["run_3000m_s"] / 60), hide_index=True,
-                 column_order=["test_date", "mass_kg", "run_3000m_min", "pullups", "situps_60s", "shuttle_30x2_s",
-                               "lap_200m_s"],
-                 column_config={
-                     "test_date": C.DateColumn("Date"), "mass_kg": C.NumberColumn("Mass", format="%.1f kg"),
-                     "run_3000m_min": C.NumberColumn("3,000 m", format="%.2f min", help="Sum of the 15 laps"),
-                     "pullups": "Pull-ups", "situps_60s": C.NumberColumn("Sit-ups", help="In 60 s"),
-                     "shuttle_30x2_s": C.NumberColumn("Shuttle 30x2", format="%.2f s"),
-                     "lap_200m_s": C.LineChartColumn("200 m laps (s)", help="The 15 lap splits of the 3,000 m"),
-                 })
+    data_table(tests.assign(run_3000m_min=tests["run_3000m_s"] / 60),
+               column_order=["test_date", "mass_kg", "run_3000m_min", "pullups", "situps_60s", "shuttle_30x2_s",
+                             "lap_200m_s"],
+               column_config={
+                   "test_date": C.DateColumn("Date"), "mass_kg": C.NumberColumn("Mass", format="%.1f kg"),
+                   "run_3000m_min": C.NumberColumn("3,000 m", format="%.2f min", help="Sum of the 15 laps"),
+                   "pullups": "Pull-ups", "situps_60s": C.NumberColumn("Sit-ups", help="In 60 s"),
+                   "shuttle_30x2_s": C.NumberColumn("Shuttle 30x2", format="%.2f s"),
+                   "lap_200m_s": C.LineChartColumn("200 m laps (s)", help="The 15 lap splits of the 3,000 m"),
+               })
+elif view == "Wellness":
+    trend = read(report.wellness, athlete_id)
+    shown = trend[trend["day"].dt.date.between(start, end)]
+    if shown["value"].notna().sum() == 0:
+        st.caption("No wellness logged in these dates (sleep, soreness, HRV, morning HR: a wellness CSV on the "
+                   "Upload page).")
+    else:
+        baseline_days = read(report.athlete_settings, athlete_id).frbi_median_days
+        st.caption(f"Each measure's mean over the last {wellness.MEAN_DAYS} days against the athlete's baseline, the "
+                   f"median of the last {baseline_days} days (the team's FRBI window), on the last logged day.")
+        latest = wellness.latest(shown)
+        for col, m in zip(st.columns(len(wellness.MEASURES)), wellness.MEASURES):
+            mean, base = latest[m.column]
+            with col:
+                metric(m.label, mean, m.unit, digits=m.digits,
+                       help=f"{m.help}. Mean of the last {wellness.MEAN_DAYS} days; the delta is against the "
+                            f"{baseline_days}-day median.",
+                       delta=None if mean != mean or base != base else f"{mean - base:+.{m.digits}f} {m.unit}",
+                       delta_color="normal" if m.higher_is_better else "inverse")
+        st.plotly_chart(figures.wellness_chart(shown, wellness.MEASURES), width="stretch")
 elif view == "Calendar":
     clicked = st.plotly_chart(figures.calendar_heatmap(read(queries.training_days, athlete_id), start, end),
                               width="content",

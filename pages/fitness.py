@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import read, store
-from dashboard.widgets import athlete_or_stop, share_link, train_prompt
+from dashboard.widgets import athlete_or_stop, data_table, share_link, train_prompt
 from engine.export import csv_bytes
 from engine.fitness import assess, standards
 from engine.fitness.battery import CLASSES, MODALITY_LABELS, TEST_BY_COLUMN, TESTS
@@ -66,22 +66,22 @@ with athlete_tab:
             run=history["run_3000m_s"].map(figures.clock),
             pullup_points=history["pullups"].map(standards.pullup_points),
             bmi_points=history["bmi"].map(standards.bmi_points))
-        st.dataframe(history.iloc[::-1], hide_index=True, column_order=[
+        data_table(history.iloc[::-1], column_order=[
             "test_date", "bmi", "bmi_points", "measured_class", "predicted_class", "run", "pullups", "pullup_points",
             "situps_60s", "shuttle_30x2_s"], column_config={
             "test_date": C.DateColumn("Date", format="D MMM YYYY"),
             "bmi": C.NumberColumn("BMI", format="%.1f", help="kg/m², from the battery's height and mass"),
             "bmi_points": C.NumberColumn("BMI points", format="%.0f", help=f"{standards.SOURCE}: BMI item"),
             "measured_class": C.TextColumn("Measured class", help=f"BMI class under the {card['cutoffs'].upper()} "
-                                                                  "cut-offs (Settings page)"),
+                                                                "cut-offs (Settings page)"),
             "predicted_class": C.TextColumn("Predicted from the tests"),
             "run": C.TextColumn(LABELS["run_3000m_s"], help="m:ss, the sum of the 15 laps"),
             "pullups": C.NumberColumn(LABELS["pullups"], format="%d"),
             "pullup_points": C.NumberColumn("Pull-up points", format="%.0f",
-                                            help=f"{standards.SOURCE}; pass = {standards.PASS_POINTS}"),
+                                          help=f"{standards.SOURCE}; pass = {standards.PASS_POINTS}"),
             "situps_60s": C.NumberColumn(LABELS["situps_60s"], format="%d", help="no national standard for men"),
             "shuttle_30x2_s": C.NumberColumn(f"{LABELS['shuttle_30x2_s']} (s)", format="%.2f",
-                                             help="no national standard found"),
+                                           help="no national standard found"),
         })
         dates = history["test_date"].dt.date.tolist()
         chosen = st.select_slider("Battery", dates, value=dates[-1], format_func=lambda d: d.strftime("%d %b %Y"),
@@ -179,10 +179,10 @@ with squad_tab:
     right.plotly_chart(figures.class_distribution_chart(measured, "Measured BMI class (latest battery)"),
                        key="fitness_squad_measured")
     st.caption("Most in need of attention first: the probability that the tests belong to a less healthy BMI class.")
-    st.dataframe(ranked.assign(weakest=ranked["deficiencies"].map(lambda d: ", ".join(LABELS[c] for c in d)),
-                               p_unhealthy=100 * ranked["p_unhealthy"]),
-                 hide_index=True, column_order=["name", "test_date", "p_unhealthy", "predicted_class",
-                                                "measured_class", "bmi", "weakest"], column_config={
+    data_table(ranked.assign(weakest=ranked["deficiencies"].map(lambda d: ", ".join(LABELS[c] for c in d)),
+                             p_unhealthy=100 * ranked["p_unhealthy"]),
+               column_order=["name", "test_date", "p_unhealthy", "predicted_class",
+                                              "measured_class", "bmi", "weakest"], column_config={
         "name": C.TextColumn("Athlete"), "test_date": C.DateColumn("Latest battery", format="D MMM YYYY"),
         "p_unhealthy": C.ProgressColumn("P(not normal)", format="%.0f %%", min_value=0, max_value=100),
         "predicted_class": C.TextColumn("Predicted"), "measured_class": C.TextColumn("Measured"),

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import param, read, seed, set_param
-from dashboard.widgets import athlete_picker, date_range_picker, load_metric_row, share_link
+from dashboard.widgets import athlete_picker, data_table, date_range_picker, load_metric_row, share_link
 from engine.load import report
 from engine.store import queries
 
@@ -61,12 +61,12 @@ else:
     st.plotly_chart(figures.e1rm_chart(e1rm[e1rm["exercise_name"].isin(chosen) & dated]), width="stretch")
     st.markdown("**Personal records**")
     C = st.column_config
-    st.dataframe(progress["records"], hide_index=True,
-                 column_order=["exercise_name", "max_weight_kg", "max_weight_date", "best_e1rm_kg", "best_e1rm_date"],
-                 column_config={"exercise_name": "Exercise",
-                                "max_weight_kg": C.NumberColumn("Heaviest set", format="%.1f kg"),
-                                "max_weight_date": C.DateColumn("On", format="D MMM YYYY"),
-                                "best_e1rm_kg": C.NumberColumn("Best e1RM (Epley)", format="%.1f kg",
-                                                               help="Best set of 1-10 reps: weight x (1 + reps / 30)"),
-                                "best_e1rm_date": C.DateColumn("On ", format="D MMM YYYY")})
+    data_table(progress["records"],
+               column_order=["exercise_name", "max_weight_kg", "max_weight_date", "best_e1rm_kg", "best_e1rm_date"],
+               column_config={"exercise_name": "Exercise",
+                              "max_weight_kg": C.NumberColumn("Heaviest set", format="%.1f kg"),
+                              "max_weight_date": C.DateColumn("On", format="D MMM YYYY"),
+                              "best_e1rm_kg": C.NumberColumn("Best e1RM (Epley)", format="%.1f kg",
+                                                             help="Best set of 1-10 reps: weight x (1 + reps / 30)"),
+                              "best_e1rm_date": C.DateColumn("On ", format="D MMM YYYY")})
 share_link()

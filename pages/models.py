@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import read, store
-from dashboard.widgets import share_link, train_with_status
+from dashboard.widgets import data_table, share_link, train_with_status
 from engine.models import registry
 from engine.models.kinds import KINDS, trainer
 from engine.models.onnx_export import MAX_ABS_DIFF, parity_text
@@ -31,8 +31,8 @@ if summary.empty:
     st.stop()
 
 table = summary.assign(beats=summary["beats"].map({True: "✓", False: "✗"}))
-picked = st.dataframe(
-    table, hide_index=True, on_select="rerun", selection_mode="single-row", key="registry_table",
+picked = data_table(
+    table, on_select="rerun", selection_mode="single-row", key="registry_table",
     column_order=["kind", "version", "trained_at", "headline_metric", "best_model", "model_value", "best_baseline",
                   "baseline_value", "beats", "data_fingerprint"],
     column_config={
@@ -42,7 +42,7 @@ picked = st.dataframe(
         "best_model": "Best model", "model_value": C.NumberColumn("Its value", format="%.3f"),
         "best_baseline": "Best baseline", "baseline_value": C.NumberColumn("Baseline value", format="%.3f"),
         "beats": C.TextColumn("Beats it", help="✓ when the best model is better than the best baseline (above it for "
-                                               "scores, below it for errors)"),
+                                             "scores, below it for errors)"),
         "data_fingerprint": C.TextColumn("Data", help="Hash of the training rows: same data, same fingerprint"),
     })
 st.caption("Select a row for its full evaluation.")
@@ -61,7 +61,7 @@ for dataset, part in metrics.groupby("dataset", sort=False):
     wide = part.pivot(index="model", columns="metric", values="value").reindex(order)
     spread = card.get("sd", {}).get(dataset)   # cross-validated kinds: the SD over the folds
     shown = wide.apply(lambda col: [f"{v:.3f} ± {spread[m][col.name]:.3f}" for m, v in col.items()]) if spread else wide
-    st.dataframe(shown.reset_index(), hide_index=True, column_config={
+    data_table(shown.reset_index(), column_config={
         "model": C.TextColumn("Model", help="Baselines: " + ", ".join(card["baselines"])),
         **{m: C.TextColumn(m, help="mean ± SD over the folds") if spread else C.NumberColumn(m, format="%.3f")
            for m in wide.columns}})

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import store
-from dashboard.widgets import athlete_or_stop, share_link, train_prompt
+from dashboard.widgets import athlete_or_stop, data_table, share_link, train_prompt
 from engine.export import csv_bytes
 from engine.models.registry import ModelNotTrained
 from engine.overload import predict
@@ -70,13 +70,13 @@ if len(table) < len(everything):
 table = table.assign(last=_sets_text(table["last_weight_kg"], table["last_reps"], table["last_rest_s"]),
                      rule=_sets_text(table["rule_weight_kg"], table["rule_reps"], table["rule_rest_s"]))
 logged = [c for c in ("rpe", "rest_s") if table[c].notna().any()]  # a log without RPE or rest: no empty column
-st.dataframe(table, hide_index=True, key="prescription", height=38 + 35 * min(len(table), 20), column_order=[
+data_table(table, key="prescription", height=38 + 35 * min(len(table), 20), column_order=[
     "exercise", "last_day", "last", *(["rpe"] if "rpe" in logged else []), "weight_kg", "reps",
     *(["rest_s"] if "rest_s" in logged else []), "rule"], column_config={
     "exercise": C.TextColumn("Exercise"),
     "last_day": C.DateColumn("Last done", format="ddd D MMM"),
     "last": C.TextColumn("Last session",
-                         help="Its top set (heaviest weight, then most reps) and mean rest between sets"),
+                       help="Its top set (heaviest weight, then most reps) and mean rest between sets"),
     "rpe": C.NumberColumn("RPE", format="%.1f", help="Mean RPE of the last session's sets (or the what-if)"),
     "weight_kg": C.NumberColumn("Next weight", format="%.1f kg", help="The model's top-set weight for next time"),
     "reps": C.NumberColumn("Next reps", format="%.0f"),
@@ -89,7 +89,7 @@ with st.expander("How far to trust each model", expanded=False):
     st.caption(f"Mean absolute error of each model's next session, on this athlete's last {TEST_DAYS // 7} weeks "
                f"({int(trust['n_own'].iloc[0])} held-out sessions, never seen in training) and on the whole "
                "squad's. Lower is better.")
-    st.dataframe(trust, hide_index=True, key="trust", column_order=[
+    data_table(trust, key="trust", column_order=[
         "label", *[f"own_{m}" for m in METRICS.values()], *[f"db_{m}" for m in METRICS.values()]], column_config={
         "label": C.TextColumn("Model"),
         "own_weight_mae_kg": C.NumberColumn("Weight, athlete", format="%.2f kg"),
@@ -129,7 +129,7 @@ st.caption(PROGRESSION_TEXT)
 week = st.segmented_control("Week", sorted(split["week"].unique()), default=1, key="split_week",
                             format_func=lambda w: f"Week {w}") or 1
 shown = split[split["week"] == week]
-st.dataframe(shown, hide_index=True, key="split_table", height=38 + 35 * len(shown), column_order=[
+data_table(shown, key="split_table", height=38 + 35 * len(shown), column_order=[
     "day", "day_label", "exercise", "sets", "reps_low", "reps_high", "weight_low_kg", "weight_high_kg", "rest_s",
     "note"], column_config={
     "day": C.DateColumn("Day", format="ddd D MMM"),

@@ -4,8 +4,8 @@ import datetime as dt
 import streamlit as st
 
 from dashboard import figures
-from dashboard.state import param, read, seed, set_param, store
-from dashboard.widgets import athlete_picker, load_metric_row, share_link
+from dashboard.state import numbers_param, param, read, seed, set_param, store
+from dashboard.widgets import athlete_picker, data_table, load_metric_row, share_link
 from engine.load import planner, report
 from engine.store import loads as store_loads
 
@@ -20,27 +20,63 @@ if daily.empty:
 
 recent_week_au = float(daily["load_au"].tail(28).sum() / 4)
 first_day = today + dt.timedelta(days=1)
-days = [first_day + dt.timedelta(days=i) for i in range(7)]
+days = [first_day + dt.timedelta(days=i) for i in range(planner.PLAN_DAYS)]
+day_keys = [f"day:{athlete_id}:{i}" for i in range(planner.PLAN_DAYS)]
+saved = read(report.saved_plan, athlete_id, first_day)
+saved_au = [float(x) if x == x else 0.0 for x in saved["planned_au"]]   # NaN: nothing saved that day
 modes = ["Weekly total", "Day by day"]
-seed("plan_mode", param("plan") if param("plan") in modes else modes[0])
+
+# first values: the plan in a shared link, else the plan saved for these days, else a weekly total
+linked = numbers_param("days", planner.PLAN_DAYS)
+start_days = linked or (saved_au if not saved.empty else None)
+seed("plan_mode", modes[1] if start_days and param("plan") != modes[0] else
+     param("plan") if param("plan") in modes else modes[0])
+for key, value in zip(day_keys, start_days or [round(recent_week_au / 7)] * planner.PLAN_DAYS):
+    seed(key, float(round(value)))
+
+
+def use_days(values) -> None:
+    for key, value in zip(day_keys, values):
+        st.session_state[key] = float(round(value))
+    st.session_state["plan_mode"] = modes[1]
+
+
+if not saved.empty:
+    planned_exercises = int(saved["exercises"].sum())
+    st.caption(f"A plan is saved for {saved['planned_au'].notna().sum()} of these days: "
+               f"{sum(saved_au):,.0f} a.u."
+               + (f", with {planned_exercises} planned exercises (overload split, recommendations or fitness "
+                  "prescription)" if planned_exercises else "") + ".")
+    st.button("Start from the saved plan", on_click=use_days, args=(saved_au,),
+              help="Put the saved plan's days in Day by day")
+
 mode = st.segmented_control("Plan", modes, key="plan_mode") or modes[0]
 set_param("plan", mode)
-if mode == "Weekly total":
+if mode == modes[0]:
     left, right = st.columns([2, 1])
-    total = left.slider("Planned load for the next 7 days (a.u.)", 0, int(max(3000, recent_week_au * 2.5)),
-                        int(round(recent_week_au, -1)), step=10,
+    slider_max = int(max(3000, recent_week_au * 2.5))
+    total_key, pattern_key = f"plan_total:{athlete_id}", "plan_pattern"
+    linked_total = numbers_param("total", 1)
+    seed(total_key, int(min(linked_total[0] if linked_total else round(recent_week_au, -1), slider_max)))
+    seed(pattern_key, param("pattern") if param("pattern") in planner.PATTERNS else next(iter(planner.PATTERNS)))
+    total = left.slider("Planned load for the next 7 days (a.u.)", 0, slider_max, step=10, key=total_key,
                         help=f"Foster load, sRPE x minutes. The last 4 weeks averaged {recent_week_au:,.0f} a.u./week.")
-    pattern_name = right.selectbox("Day pattern", list(planner.PATTERNS), help="How the week's load is spread")
+    pattern_name = right.selectbox("Day pattern", list(planner.PATTERNS), key=pattern_key,
+                                   help="How the week's load is spread")
     planned = [float(x) for x in planner.day_pattern_plan(total, planner.PATTERNS[pattern_name])]
-    for i, value in enumerate(planned):  # "Day by day" starts from this plan
-        st.session_state[f"day_{i}"] = float(round(value))
+    for key, value in zip(day_keys, planned):   # "Day by day" starts from this plan
+        st.session_state[key] = float(round(value))
+    set_param("total", total)
+    set_param("pattern", pattern_name)
+    set_param("days", None)
 else:
-    cols = st.columns(7)
-    for i in range(7):
-        st.session_state.setdefault(f"day_{i}", float(round(recent_week_au / 7)))
-    planned = [cols[i].number_input(f"{d:%a %d}", 0.0, 5000.0, step=10.0, key=f"day_{i}", format="%.0f",
+    cols = st.columns(planner.PLAN_DAYS)
+    planned = [cols[i].number_input(f"{d:%a %d}", 0.0, 5000.0, step=10.0, key=key, format="%.0f",
                                     help="Planned Foster load for the day, a.u. (sRPE x minutes)")
-               for i, d in enumerate(days)]
+               for i, (d, key) in enumerate(zip(days, day_keys))]
+    set_param("days", ",".join(f"{x:g}" for x in planned))
+    set_param("total", None)
+    set_param("pattern", None)
 
 projection = report.plan_projection(daily, settings, planned, first_day)
 plan_rows, suggestion = projection.rows, projection.suggestion
@@ -48,12 +84,7 @@ past = daily.tail(56)
 
 if suggestion:
     st.warning(suggestion["message"], icon=":material/warning:")
-    def apply(adjusted) -> None:
-        for i, value in enumerate(adjusted):
-            st.session_state[f"day_{i}"] = float(round(value))
-        st.session_state["plan_mode"] = "Day by day"
-
-    st.button("Apply the suggestion", on_click=apply, args=(suggestion["adjusted"],),
+    st.button("Apply the suggestion", on_click=use_days, args=(suggestion["adjusted"],),
               help="Replace the plan by the adjusted one, day by day")
 elif plan_rows["frbi"].isna().all():
     st.info(f"FRBI needs {settings.chronic_days - 1} days of history before it can be projected.")
@@ -71,20 +102,30 @@ st.plotly_chart(figures.acwr_chart(past, settings.acwr_low, settings.acwr_high, 
 
 if st.button("Save this plan", type="primary", help="Store the 7 planned days to compare with what is done"):
     store_loads.save_plan(store(), athlete_id, first_day, list(planned))
-    st.success("Plan saved.")
+    st.success(f"Plan saved for {days[0]:%a %d %b} to {days[-1]:%a %d %b}.")
 
-st.subheader("Plans against what was done")
-done = read(report.compliance_table, athlete_id, today)
-if done.empty:
-    st.caption("No saved plan has reached its days yet.")
+st.subheader("Saved plans")
+weeks = read(report.plan_weeks, athlete_id, today)
+if weeks.empty:
+    st.caption("No plan saved yet.")
 else:
-    st.dataframe(done.style.map(lambda c: f"background-color: {planner.COMPLIANCE_COLORS.get(c, '')}",
-                                subset=["compliance"]),
-                 hide_index=True, column_config={
-                     "day": st.column_config.DateColumn("Day"),
-                     "planned_au": st.column_config.NumberColumn("Planned", format="%.0f a.u."),
-                     "done_au": st.column_config.NumberColumn("Done", format="%.0f a.u."),
-                     "compliance": st.column_config.TextColumn(
-                         "Compliance", help=planner.compliance_text()),
-                 })
+    data_table(weeks, column_config={
+        "week": st.column_config.DateColumn("Week of", format="ddd D MMM YYYY"),
+        "days": st.column_config.NumberColumn("Days planned"),
+        "planned_au": st.column_config.NumberColumn("Planned", format="%.0f a.u."),
+        "done_au": st.column_config.NumberColumn("Done so far", format="%.0f a.u."),
+        "green": st.column_config.NumberColumn("Green days", help=planner.compliance_text()),
+        "yellow": st.column_config.NumberColumn("Yellow days", help=planner.compliance_text()),
+        "red": st.column_config.NumberColumn("Red days", help=planner.compliance_text()),
+        "saved_at": st.column_config.DatetimeColumn("Last saved", format="D MMM YYYY, HH:mm"),
+    })
+    done = read(report.compliance_table, athlete_id, today).sort_values("day", ascending=False)
+    with st.expander(f"Day by day: planned against done ({len(done)} days)"):
+        data_table(done.style.map(lambda c: f"background-color: {planner.COMPLIANCE_COLORS.get(c, '')}",
+                                  subset=["compliance"]), column_config={
+            "day": st.column_config.DateColumn("Day", format="ddd D MMM YYYY"),
+            "planned_au": st.column_config.NumberColumn("Planned", format="%.0f a.u."),
+            "done_au": st.column_config.NumberColumn("Done", format="%.0f a.u."),
+            "compliance": st.column_config.TextColumn("Compliance", help=planner.compliance_text()),
+        })
 share_link()

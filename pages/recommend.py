@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import read, store
-from dashboard.widgets import athlete_or_stop, share_link, train_prompt
+from dashboard.widgets import athlete_or_stop, data_table, share_link, train_prompt
 from engine.fitness.battery import TEST_BY_COLUMN
 from engine.models.registry import ModelNotTrained
 from engine.recommend import constraints as cons
@@ -101,23 +101,23 @@ with athlete_tab:
         if planned.empty:
             st.caption("Nothing planned yet.")
         else:
-            st.dataframe(planned, hide_index=True, column_order=["day", "exercise", "sets", "reps_low", "reps_high",
-                                                                  "rest_s", "load_au", "source"], column_config={
+            data_table(planned, column_order=["day", "exercise", "sets", "reps_low", "reps_high",
+                                                                "rest_s", "load_au", "source"], column_config={
                 "day": C.DateColumn("Day", format="ddd D MMM"), "exercise": "Exercise", "sets": "Sets",
                 "reps_low": "Reps from", "reps_high": "to", "rest_s": C.NumberColumn("Rest (s)", format="%.0f"),
                 "load_au": C.NumberColumn("Planned load (a.u.)", format="%.0f", help="Foster sRPE × min"),
                 "source": C.TextColumn("From", help="recommend: this page; split: the overload page's split; "
-                                                    "fitness: the fitness prescription")})
+                                                  "fitness: the fitness prescription")})
     st.caption(service.evaluation_text(card))
 
 with squad_tab:
     st.subheader("Recommended most across the squad")
     top = read(service.most_recommended)
-    st.dataframe(top, hide_index=True, height=35 * (len(top) + 1) + 3,
-                 column_order=["exercise", "athletes", "primary_muscles", "equipment"],
-                 column_config={"exercise": "Exercise",
-                                "athletes": C.NumberColumn("Athletes", help="In how many athletes' top 10 it is"),
-                                "primary_muscles": "Primary muscles", "equipment": "Equipment"})
+    data_table(top, height=35 * (len(top) + 1) + 3,
+               column_order=["exercise", "athletes", "primary_muscles", "equipment"],
+               column_config={"exercise": "Exercise",
+                              "athletes": C.NumberColumn("Athletes", help="In how many athletes' top 10 it is"),
+                              "primary_muscles": "Primary muscles", "equipment": "Equipment"})
     st.subheader("Muscle groups the squad neglects")
     balance = read(service.muscle_balance)
     if balance.empty:

@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 from dashboard import figures, maps
 from dashboard.hr_views import train_prompt
 from dashboard.state import read, store
-from dashboard.widgets import athlete_picker, share_link
+from dashboard.widgets import athlete_picker, data_table, share_link
 from engine.hr import predict
 from engine.hr.routes import route_frame
 from engine.load import report
@@ -56,21 +56,21 @@ if ranking is not None:
                    "history, so treat these figures as rough.", icon=":material/warning:")
     elif ranking.population:
         st.caption("This athlete has too few runs for their own model: the population model predicts them.")
-    st.dataframe(ranked.assign(rank=range(1, len(ranked) + 1)), hide_index=True, key="ranked_routes",
-                 column_order=["rank", "name", "hr_mean_bpm", "hr_max_bpm",
-                               *(["minutes_above"] if mode == "ceiling" else []), "duration_min", "speed_kmh", "loops"],
-                 column_config={
-                     "rank": C.NumberColumn("Rank"),
-                     "name": C.TextColumn("Route"),
-                     "hr_mean_bpm": C.NumberColumn("Predicted avg HR", format="%.0f bpm"),
-                     "hr_max_bpm": C.NumberColumn("Predicted max HR", format="%.0f bpm"),
-                     "minutes_above": C.NumberColumn("Above ceiling", format="%.1f min"),
-                     "duration_min": C.NumberColumn("Predicted time", format="%.0f min"),
-                     "speed_kmh": C.NumberColumn("Predicted speed", format="%.1f km/h"),
-                     "loops": C.NumberColumn("Laps of the route", format="%.1f",
-                                             help="How many times the route is run to make the distance "
-                                                  "(below 1: cut short)"),
-                 })
+    data_table(ranked.assign(rank=range(1, len(ranked) + 1)), key="ranked_routes",
+               column_order=["rank", "name", "hr_mean_bpm", "hr_max_bpm",
+                             *(["minutes_above"] if mode == "ceiling" else []), "duration_min", "speed_kmh", "loops"],
+               column_config={
+                   "rank": C.NumberColumn("Rank"),
+                   "name": C.TextColumn("Route"),
+                   "hr_mean_bpm": C.NumberColumn("Predicted avg HR", format="%.0f bpm"),
+                   "hr_max_bpm": C.NumberColumn("Predicted max HR", format="%.0f bpm"),
+                   "minutes_above": C.NumberColumn("Above ceiling", format="%.1f min"),
+                   "duration_min": C.NumberColumn("Predicted time", format="%.0f min"),
+                   "speed_kmh": C.NumberColumn("Predicted speed", format="%.1f km/h"),
+                   "loops": C.NumberColumn("Laps of the route", format="%.1f",
+                                           help="How many times the route is run to make the distance "
+                                                "(below 1: cut short)"),
+               })
     top = ranked.head(3)
     names = dict(zip(ranked["route_id"], ranked["name"]))
     left, right = st.columns([3, 2], gap="medium")
@@ -97,12 +97,12 @@ with left:
                + ("Map background: none (Settings → Map)." if tiles == "none" else "Map © OpenStreetMap."))
 with right:
     table = route_frame(routes)
-    st.dataframe(table, hide_index=True, key="route_table", height=460,
-                 column_order=["name", "distance_km", "ascent_m", "runs", "athletes"],
-                 column_config={"name": C.TextColumn("Route"),
-                                "distance_km": C.NumberColumn("Distance", format="%.1f km"),
-                                "ascent_m": C.NumberColumn("Climb", format="%.0f m",
-                                                           help="Sum of the climbs over 50 m steps"),
-                                "runs": C.NumberColumn("Runs", help="Runs on this route, every athlete"),
-                                "athletes": C.NumberColumn("Athletes", help="Athletes who ran it")})
+    data_table(table, key="route_table", height=460,
+               column_order=["name", "distance_km", "ascent_m", "runs", "athletes"],
+               column_config={"name": C.TextColumn("Route"),
+                              "distance_km": C.NumberColumn("Distance", format="%.1f km"),
+                              "ascent_m": C.NumberColumn("Climb", format="%.0f m",
+                                                         help="Sum of the climbs over 50 m steps"),
+                              "runs": C.NumberColumn("Runs", help="Runs on this route, every athlete"),
+                              "athletes": C.NumberColumn("Athletes", help="Athletes who ran it")})
 share_link()

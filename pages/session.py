@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 from dashboard import figures, hr_views, maps, nav
 from dashboard.state import param, read, seed, set_param, store
-from dashboard.widgets import athlete_picker, hr_notes, metric, share_link
+from dashboard.widgets import athlete_picker, data_table, hr_notes, metric, share_link
 from engine.load import report
 from engine.load.session import ZONE_COLUMNS
 from engine.session import detail, strength
@@ -196,23 +196,23 @@ if len(samples):
         shown = table.assign(distance_km=table["distance_m"] / 1000, time=table["moving_s"].map(figures.clock),
                              pace=table["pace_s_per_km"].map(lambda s: figures.clock(s) if pd.notna(s) else None),
                              speed_kmh=3600 / table["pace_s_per_km"])
-        st.dataframe(shown, hide_index=True, placeholder="–", key="splits_table",
-                     height=min(38 + 35 * len(shown), 600),
-                     column_order=["split", "distance_km", "time", "pace" if pace_sport else "speed_kmh",
-                                   "avg_hr_bpm", "gain_m", "loss_m"],
-                     column_config={
-                         "split": C.NumberColumn("Km" if split_by == "km" else "Lap", format="%d",
-                                                 help="Split number: each km, or the device's lap number"),
-                         "distance_km": C.NumberColumn("Distance", format="%.2f km", help="Distance of the split"),
-                         "time": C.TextColumn("Time",
-                                              help="Moving time of the split: pauses over 30 s left out (m:ss)"),
-                         "pace": C.TextColumn("Pace /km", help="Moving time per km of the split (min:ss per km)"),
-                         "speed_kmh": C.NumberColumn("Speed", format="%.1f km/h", help="Distance over moving time"),
-                         "avg_hr_bpm": C.NumberColumn("Avg HR", format="%.0f bpm",
-                                                      help="Time-weighted mean heart rate over the moving time"),
-                         "gain_m": C.NumberColumn("Gain", format="%.0f m", help="Climbs of the smoothed altitude"),
-                         "loss_m": C.NumberColumn("Loss", format="%.0f m", help="Descents of the smoothed altitude"),
-                     })
+        data_table(shown, key="splits_table",
+                   height=min(38 + 35 * len(shown), 600),
+                   column_order=["split", "distance_km", "time", "pace" if pace_sport else "speed_kmh",
+                                 "avg_hr_bpm", "gain_m", "loss_m"],
+                   column_config={
+                       "split": C.NumberColumn("Km" if split_by == "km" else "Lap", format="%d",
+                                               help="Split number: each km, or the device's lap number"),
+                       "distance_km": C.NumberColumn("Distance", format="%.2f km", help="Distance of the split"),
+                       "time": C.TextColumn("Time",
+                                            help="Moving time of the split: pauses over 30 s left out (m:ss)"),
+                       "pace": C.TextColumn("Pace /km", help="Moving time per km of the split (min:ss per km)"),
+                       "speed_kmh": C.NumberColumn("Speed", format="%.1f km/h", help="Distance over moving time"),
+                       "avg_hr_bpm": C.NumberColumn("Avg HR", format="%.0f bpm",
+                                                    help="Time-weighted mean heart rate over the moving time"),
+                       "gain_m": C.NumberColumn("Gain", format="%.0f m", help="Climbs of the smoothed altitude"),
+                       "loss_m": C.NumberColumn("Loss", format="%.0f m", help="Descents of the smoothed altitude"),
+                   })
         note = "" if len(laps) else " This file has no device laps."
         if table["gain_m"].notna().any():
             st.caption(f"Elevation over the splits: +{table['gain_m'].sum():.0f} m / −{table['loss_m'].sum():.0f} m "
@@ -231,41 +231,41 @@ if len(samples):
 if len(sets):
     summary = strength.exercise_summary(sets, read(sessions.earlier_sets, activity_id))
     st.subheader("Volume and e1RM per exercise")
-    st.dataframe(summary, hide_index=True, placeholder="–", key="exercise_table",
-                 height=min(38 + 35 * len(summary), 600),
-                 column_order=["exercise_name", "working_sets", "volume_kg", "best_e1rm_kg", "previous_best_e1rm_kg",
-                               "e1rm_change_kg"],
-                 column_config={
-                     "exercise_name": C.TextColumn("Exercise"),
-                     "working_sets": C.NumberColumn("Working sets", help="Sets that are not warm-ups"),
-                     "volume_kg": C.NumberColumn("Volume", format="%.0f kg",
-                                                 help="Sum of weight x reps over working sets (warm-ups excluded)"),
-                     "best_e1rm_kg": C.NumberColumn("Best e1RM", format="%.1f kg",
-                                                    help="Best estimated 1RM this session: Epley, w x (1 + reps/30), "
-                                                         "working sets of 1-10 reps with a weight"),
-                     "previous_best_e1rm_kg": C.NumberColumn(
-                         "Previous best", format="%.1f kg",
-                         help="Best e1RM (Epley) of this exercise before this session"),
-                     "e1rm_change_kg": C.NumberColumn("Change", format="%+.1f kg",
-                                                      help="This session's best e1RM minus the previous best"),
-                 })
+    data_table(summary, key="exercise_table",
+               height=min(38 + 35 * len(summary), 600),
+               column_order=["exercise_name", "working_sets", "volume_kg", "best_e1rm_kg", "previous_best_e1rm_kg",
+                             "e1rm_change_kg"],
+               column_config={
+                   "exercise_name": C.TextColumn("Exercise"),
+                   "working_sets": C.NumberColumn("Working sets", help="Sets that are not warm-ups"),
+                   "volume_kg": C.NumberColumn("Volume", format="%.0f kg",
+                                               help="Sum of weight x reps over working sets (warm-ups excluded)"),
+                   "best_e1rm_kg": C.NumberColumn("Best e1RM", format="%.1f kg",
+                                                  help="Best estimated 1RM this session: Epley, w x (1 + reps/30), "
+                                                       "working sets of 1-10 reps with a weight"),
+                   "previous_best_e1rm_kg": C.NumberColumn(
+                       "Previous best", format="%.1f kg",
+                       help="Best e1RM (Epley) of this exercise before this session"),
+                   "e1rm_change_kg": C.NumberColumn("Change", format="%+.1f kg",
+                                                    help="This session's best e1RM minus the previous best"),
+               })
     st.caption(f"Total volume {strength.total_volume_kg(sets):,.0f} kg over {int(summary['working_sets'].sum())} "
                "working sets.")
     st.subheader("Sets")
-    st.dataframe(sets, hide_index=True, placeholder="–", key="sets_table", height=min(38 + 35 * len(sets), 880),
-                 column_order=["exercise_name", "set_order", "set_type", "weight_kg", "reps",
-                               *(["duration_s"] if sets["duration_s"].notna().any() else []), "rpe", "rir", "rest_s"],
-                 column_config={
-                     "exercise_name": C.TextColumn("Exercise"),
-                     "set_order": C.NumberColumn("Set", help="Set number within the exercise"),
-                     "set_type": C.TextColumn("Type", help="normal, warmup, failure or dropset"),
-                     "weight_kg": C.NumberColumn("Weight", format="%.1f kg", help="External load; empty = body weight"),
-                     "reps": C.NumberColumn("Reps", help="Repetitions"),
-                     "duration_s": C.NumberColumn("Duration", format="%.0f s", help="Duration of a timed set"),
-                     "rpe": C.NumberColumn("RPE", format="%.1f", help="Rating of perceived exertion, 0-10 (RIR-based)"),
-                     "rir": C.NumberColumn("RIR", format="%.0f", help="Repetitions in reserve"),
-                     "rest_s": C.NumberColumn("Rest", format="%.0f s", help="Rest after the set"),
-                 })
+    data_table(sets, key="sets_table", height=min(38 + 35 * len(sets), 880),
+               column_order=["exercise_name", "set_order", "set_type", "weight_kg", "reps",
+                             *(["duration_s"] if sets["duration_s"].notna().any() else []), "rpe", "rir", "rest_s"],
+               column_config={
+                   "exercise_name": C.TextColumn("Exercise"),
+                   "set_order": C.NumberColumn("Set", help="Set number within the exercise"),
+                   "set_type": C.TextColumn("Type", help="normal, warmup, failure or dropset"),
+                   "weight_kg": C.NumberColumn("Weight", format="%.1f kg", help="External load; empty = body weight"),
+                   "reps": C.NumberColumn("Reps", help="Repetitions"),
+                   "duration_s": C.NumberColumn("Duration", format="%.0f s", help="Duration of a timed set"),
+                   "rpe": C.NumberColumn("RPE", format="%.1f", help="Rating of perceived exertion, 0-10 (RIR-based)"),
+                   "rir": C.NumberColumn("RIR", format="%.0f", help="Repetitions in reserve"),
+                   "rest_s": C.NumberColumn("Rest", format="%.0f s", help="Rest after the set"),
+               })
 
 if not len(samples) and not len(sets):
     st.info("This session has no samples and no sets: only its totals are known.", icon=":material/info:")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import nav
 from dashboard.state import param, read, seed, set_param
-from dashboard.widgets import share_link
+from dashboard.widgets import EMPTY_CELL, data_table, share_link
 from engine.load import report
 from engine.load.metric_table import help_text
 from engine.store import queries
@@ -53,11 +53,10 @@ C = st.column_config
 settings, shared = read(report.squad_settings)
 per_team = "" if shared else ". Bands differ per team (Settings page); the defaults are shown"
 RISK_COLORS = ["#d8f3dc", "#fff3bf", "#ffd6d6"]  # no flag, one flag, two or more
-squad = squad.assign(team=squad["team"].fillna("—"))
-table = st.dataframe(
+squad = squad.assign(team=squad["team"].fillna(EMPTY_CELL))
+table = data_table(
     squad.style.map(lambda n: f"background-color: {RISK_COLORS[min(int(n), 2)]}", subset=["flag_count"]),
-    hide_index=True, on_select="rerun", selection_mode=["single-row", "single-cell"], key="squad_table",
-    placeholder="—",
+    on_select="rerun", selection_mode=["single-row", "single-cell"], key="squad_table",
     column_order=["name", "team", "flag_count", "flags", "last_session", "last_sport", "sessions_7d", "minutes_7d",
                   "week_vs_4wk", "acwr", "last_test", "load_14d"],
     column_config={
@@ -65,17 +64,17 @@ table = st.dataframe(
         "team": C.TextColumn("Team"),
         "flag_count": C.NumberColumn("Risk", help=f"Number of risk flags raised{as_of} (Settings page: thresholds)"),
         "flags": C.ListColumn("Flags", width="medium",
-                              help="ACWR out of band, monotony, strain, FRBI, TSB below floor"),
+                            help="ACWR out of band, monotony, strain, FRBI, TSB below floor"),
         "acwr": C.NumberColumn("ACWR", format="%.2f", help=f"{help_text('acwr', settings)}{as_of}{per_team}"),
         "last_session": C.LinkColumn("Last activity", display_text=r"at=([^&]+)",
-                                     help="Start of the latest session; click it to open the session"),
+                                   help="Start of the latest session; click it to open the session"),
         "last_sport": C.TextColumn("Sport"),
         "sessions_7d": C.NumberColumn("Sessions 7 d", help="Sessions in the last 7 days, today included"),
         "minutes_7d": C.NumberColumn("Minutes 7 d", format="%.0f min", help="Training time in the last 7 days"),
         "week_vs_4wk": C.NumberColumn(
             "Week vs 4-wk avg", format="%.2f",
             help="Minutes in the last 7 days / weekly average of the last 28 days (1.00 = as usual)"),
-        "last_test": C.DateColumn("Last fitness test"),
+        "last_test": C.DateColumn("Last fitness test", format="D MMM YYYY"),
         "load_14d": C.BarChartColumn(
             f"Load, {report.SPARK_DAYS} days", y_min=0,
             help=f"Daily load (a.u.), the series ACWR and FRBI come from, oldest first{as_of}"),

@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dashboard.state import read, store
-from dashboard.widgets import athlete_picker, share_link
+from dashboard.widgets import athlete_picker, data_table, share_link
 from engine.ingest.formats import EXTENSIONS, FORMATS
 from engine.store import queries
 from engine.store.imports import import_files
@@ -33,11 +33,11 @@ if st.button("Import", type="primary", disabled=not files or (mode == NEW and no
 
 if st.session_state.get("upload_results"):
     st.subheader("This upload")
-    st.dataframe(st.session_state["upload_results"], hide_index=True,
-                 column_order=["file_name", "status", "kind", "rows_kept", "message"])
+    data_table(st.session_state["upload_results"],
+               column_order=["file_name", "status", "kind", "rows_kept", "message"])
 
 st.subheader("Import history")
-st.dataframe(read(queries.imports), hide_index=True,
-             column_order=["created_at", "file_name", "kind", "athlete", "status", "rows_in", "rows_kept", "message"],
-             column_config={"created_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")})
+data_table(read(queries.imports),
+           column_order=["created_at", "file_name", "kind", "athlete", "status", "rows_in", "rows_kept", "message"],
+           column_config={"created_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm")})
 share_link()

@@ -190,7 +190,38 @@ def test_planner_suggests_the_frbi_cut_and_applies_it(db):
     assert [w.value for w in at.warning] == flagged           # every other projected flag is still said
     next(b for b in at.button if b.label == "Save this plan").click().run()
     saved = store_loads.planned_days(_store(db), 1)
+    saved = saved[pd.to_datetime(saved["day"]) > pd.Timestamp(today)]
     assert saved["planned_au"].tolist() == [float(round(x)) for x in expected["adjusted"]]
+
+
+def test_planner_lists_saved_plans_reopens_the_coming_week_and_carries_the_plan_in_its_link(db):
+    """The demo's past plans show compliance on day one; a plan saved for the coming week (here by
+    the overload split's path, planned_days) is where the planner starts; the link carries the days."""
+    from engine.load import report
+    today = dt.date.today()
+    weeks = report.plan_weeks(_store(db), 1, today)
+    assert len(weeks) >= 4 and weeks[["green", "yellow", "red"]].to_numpy().sum() >= 21
+    at = _app("planner", athlete="1")
+    assert not at.exception
+    table = next(d for d in at.dataframe if "planned_au" in d.value and "green" in d.value)
+    assert table.value["planned_au"].tolist() == weeks["planned_au"].tolist()
+    assert at.segmented_control[0].value == "Weekly total"      # nothing saved for the coming week yet
+
+    coming = [300.0, 0.0, 420.0, 0.0, 350.0, 600.0, 0.0]
+    store_loads.save_plan(_store(db), 1, today + dt.timedelta(days=1), coming)
+    at = _app("planner", athlete="1")
+    assert at.segmented_control[0].value == "Day by day"
+    assert [n.value for n in at.number_input] == coming
+    assert "A plan is saved for 7 of these days: 1,670 a.u." in at.caption[0].value
+    at.number_input[1].set_value(200.0).run()
+    assert at.query_params["days"] == "300,200,420,0,350,600,0"
+
+    shared = _app("planner", athlete="1", plan="Day by day", days="100,0,100,0,100,0,700")
+    assert [n.value for n in shared.number_input] == [100.0, 0.0, 100.0, 0.0, 100.0, 0.0, 700.0]
+    weekly = _app("planner", athlete="1", plan="Weekly total", total="1500", pattern="Hard / easy")
+    assert weekly.slider[0].value == 1500 and weekly.selectbox(key="plan_pattern").value == "Hard / easy"
+    bad = _app("planner", athlete="1", days="1,2,x")               # a broken link falls back to the saved plan
+    assert not bad.exception and [n.value for n in bad.number_input] == coming
 
 
 def test_settings_are_saved_per_team_and_bad_values_refused(db):

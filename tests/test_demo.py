@@ -81,7 +81,7 @@ def _table_columns(con, table: str) -> list[str]:
 @pytest.mark.parametrize("frame, table", [
     ("athletes", "athletes"), ("activities", "activities"), ("samples", "samples"),
     ("strength_sets", "strength_sets"), ("fitness_tests", "fitness_tests"),
-    ("wellness", "wellness"), ("cohort", "fitness_cohort"),
+    ("wellness", "wellness"), ("planned_days", "planned_days"), ("cohort", "fitness_cohort"),
 ])
 def test_frames_have_the_table_columns(squad, schema, frame, table):
     assert list(getattr(squad, frame).columns) == _table_columns(schema, table)
@@ -396,6 +396,22 @@ def test_wellness_covers_most_days_and_matches_the_session_load(squad):
     daily = acts.groupby(["athlete_id", "day"])["load"].sum()
     merged = w.set_index(["athlete_id", "day"])["srpe_load"]
     assert np.allclose(merged, daily.reindex(merged.index).fillna(0.0), atol=0.1)   # Foster sRPE x min
+
+
+def test_saved_plans_cover_the_last_weeks_and_plan_the_missed_sessions_too(squad):
+    """The coach's plan puts every template session on its day: each day with a session is
+    planned, and some planned days have none (missed sessions) so compliance shows red."""
+    from engine.demo.generator import PLAN_WEEKS
+    plans = squad.planned_days
+    per_athlete = plans.groupby("athlete_id")["day"].agg(["min", "max", "size"])
+    assert (per_athlete["size"] == 7 * PLAN_WEEKS).all() and (per_athlete["max"] == SMALL.end_date).all()
+    assert (pd.to_datetime(plans["saved_at"]).dt.date < plans["day"]).all()       # saved before the day
+    done = squad.activities.assign(day=squad.activities["start_time"].dt.date).groupby(["athlete_id", "day"]).size()
+    planned = plans.set_index(["athlete_id", "day"])["planned_au"]
+    with_session = planned.reindex(done.index).dropna()
+    assert len(with_session) > 0 and (with_session > 0).all()
+    missed = planned[(planned > 0) & ~planned.index.isin(done.index)]
+    assert len(missed) > 0
 
 
 def test_morning_hr_rises_with_atl(squad):

@@ -6,7 +6,7 @@ from engine.store.db import Store, fetch_one, insert_frame, next_id
 
 __all__ = ["DemoConfig", "DemoData", "build_demo", "write_demo"]
 
-_TABLES = ["athletes", "activities", "samples", "strength_sets", "fitness_tests", "wellness"]
+_TABLES = ["athletes", "activities", "samples", "strength_sets", "fitness_tests", "wellness", "planned_days"]
 
 
 def write_demo(store: Store, cfg: DemoConfig) -> dict[str, int]:

@@ -1,14 +1,17 @@
 """Deterministic demo squad grounded in research/physiology.md.
 
 `build_demo(DemoConfig())` returns the frames of a squad (athletes, runs with per-second
-physiology, push/pull/legs strength logs, morning wellness, fortnightly fitness tests) and the
-separate 6,698-record fitness cohort. Pure: nothing is written. Same config -> identical frames:
-every random stream is `numpy.random.default_rng([seed, stream, ...])`.
+physiology, push/pull/legs strength logs, morning wellness, fortnightly fitness tests, the coach's
+saved plans of the last PLAN_WEEKS weeks) and the separate 6,698-record fitness cohort. Pure:
+nothing is written. Same config -> identical frames: every random stream
+is `numpy.random.default_rng([seed, stream, ...])`.
 
 Runs are less tidy than a first-order HR model: drift grows with the day's air temperature and
 run length (§3.4), the morning's wellness shifts the day's HR (readiness), and the recorded HR
 carries optical-sensor artefacts (cadence lock, spikes, dropouts). The air temperature is not
-stored; `run_air_temp_c` recomputes it.
+stored; `run_air_temp_c` recomputes it. The saved plans put each planned session (missed ones too)
+at the athlete's recent load for that kind of session, so compliance shows the misses and the
+day-to-day spread; they draw no random numbers.
 """
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ STREAM_RUNS = 6           # one stream per run, so the run model can change with
 STREAM_ADOPT = 7          # which accessory an athlete swaps, and for what (the adoption rule)
 PAUSE_GAP_S = 30.0
 WARMUP_WEEKS = 6  # simulated before the visible window, which then starts trained; never stored
+PLAN_WEEKS = 4    # the coach's saved plans (table planned_days) cover the window's last weeks
+PLAN_ROUND_AU = 10.0
 
 FIRST_NAMES = {
     "M": ["Liam", "Noah", "Lucas", "Mateo", "Ethan", "Oskar", "Leon", "Hugo", "Daniel", "Samuel",
@@ -200,6 +205,7 @@ class DemoData:
     strength_sets: pd.DataFrame
     fitness_tests: pd.DataFrame
     wellness: pd.DataFrame
+    planned_days: pd.DataFrame
     cohort: pd.DataFrame
 
 
@@ -318,6 +324,13 @@ def _week_template(a: _Athlete) -> dict[int, list[str]]:
         kind = "long" if d == 6 else (quality.pop(0) if quality else "easy")
         plan[d].append(kind)
     return plan
+
+
+def _session_kind(template_kind: str, week: int, deload: bool) -> str:
+    """The session a template slot holds this week: 'quality' alternates intervals (even weeks) and
+    tempo; a deload week runs its quality sessions easy."""
+    kind = {"quality": "intervals" if week % 2 == 0 else "tempo"}.get(template_kind, template_kind)
+    return "easy" if deload and kind in ("intervals", "tempo") else kind
 
 
 def _intensity_profile(kind: str, s_m: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -578,7 +591,8 @@ def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: 
     weights: dict[str, float] = {}
     run_h = 0.0
     split_i = 0
-    out = {"activities": [], "samples": [], "sets": [], "tests": [], "wellness": []}
+    out = {"activities": [], "samples": [], "sets": [], "tests": [], "wellness": [], "plans": []}
+    typical_au: dict[tuple[str, bool], float] = {}   # the coach's plan: (kind, deload) -> recent load, a.u.
     for d in range(-7 * WARMUP_WEEKS, n_days):
         day = start + dt.timedelta(days=d)
         rec = out if d >= 0 else {k: [] for k in out}  # warm-up days change the state, not the data
@@ -588,7 +602,11 @@ def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: 
         wellness = _morning_wellness(a, day, ratio, soreness_load, rng)
         vo2max = a.vo2max * (1 + 0.04 * (1 - np.exp(-run_h / 40)))   # slow aerobic gain [A]
         load = strength_load = 0.0
+        planned_au = 0.0
         for k, kind in enumerate(template[day.weekday()]):
+            kind = _session_kind(kind, week, deload)
+            if kind != "strength" or a.training_age_d + d >= 0:
+                planned_au += typical_au.get((kind, deload), 0.0)
             if kind == "strength":
                 split = SPLITS[split_i % 3]
                 split_i += 1
@@ -610,8 +628,6 @@ def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: 
                             "distance_m": np.nan, "ascent_m": np.nan, "avg_hr": np.nan, "max_hr": np.nan}
                 rec["sets"] += [(len(rec["activities"]), a.athlete_id, day, *row) for row in rows]
             else:
-                kind = {"quality": "intervals" if week % 2 == 0 else "tempo"}.get(kind, kind)
-                kind = "easy" if deload and kind in ("intervals", "tempo") else kind
                 run_rng = _rng(seed, STREAM_RUNS, a.athlete_id, d + 7 * WARMUP_WEEKS, k)
                 route = _pick_route(a, routes, kind, deload, vo2max, run_rng)
                 offset_bpm = FATIGUE_BPM_PER_ATL * atl + _readiness_bpm(a, wellness, run_rng)
@@ -625,8 +641,14 @@ def _simulate_athlete(a: _Athlete, routes: list[Route], start: dt.date, n_days: 
             rec["activities"].append({"athlete_id": a.athlete_id, "start_time": start_time, "srpe": srpe,
                                       **activity})
             session_load = float(foster_load(srpe, activity["duration_s"]))         # §4.4
+            typical_au[kind, deload] = typical_au.get((kind, deload), session_load) * 0.8 + session_load * 0.2
             load += session_load
             strength_load += session_load if kind == "strength" else 0.0
+        if d >= n_days - 7 * PLAN_WEEKS:
+            rec["plans"].append({"athlete_id": a.athlete_id, "day": day,
+                                 "planned_au": PLAN_ROUND_AU * round(planned_au / PLAN_ROUND_AU),
+                                 "saved_at": dt.datetime.combine(day - dt.timedelta(days=day.weekday() + 1),
+                                                                 dt.time(20))})   # the Sunday before
         if rng.random() >= 0.03:                                                  # a few forms missing
             rec["wellness"].append({**wellness, "srpe_load": round(load, 1)})
         atl += (load - atl) * (1 - np.exp(-1 / 7))
@@ -733,7 +755,7 @@ def build_demo(cfg: DemoConfig) -> DemoData:
     athletes = _make_athletes(cfg.athletes, cfg.seed, end)
     routes = build_routes(_rng(cfg.seed, STREAM_ROUTES))
     muscles = _adoption_muscles()
-    activities, runs, sets, tests, wellness = [], [], [], [], []
+    activities, runs, sets, tests, wellness, plans = [], [], [], [], [], []
     for a in athletes:
         out = _simulate_athlete(a, routes, start, n_days, cfg.seed, weather_c, muscles)
         offset = len(activities)          # keys index the squad-wide activity list
@@ -742,6 +764,7 @@ def build_demo(cfg: DemoConfig) -> DemoData:
         sets += [(offset + key, *row) for key, *row in out["sets"]]
         tests += out["tests"]
         wellness += out["wellness"]
+        plans += out["plans"]
 
     act = pd.DataFrame(activities, columns=ACTIVITY_COLUMNS[1:])
     order = np.lexsort((act["athlete_id"].to_numpy(), act["start_time"].to_numpy()))
@@ -766,5 +789,6 @@ def build_demo(cfg: DemoConfig) -> DemoData:
         strength_sets=sets[SET_COLUMNS].reset_index(drop=True),
         fitness_tests=pd.DataFrame(tests, columns=FITNESS_COLUMNS),
         wellness=pd.DataFrame(wellness, columns=WELLNESS_COLUMNS),
+        planned_days=pd.DataFrame(plans, columns=["athlete_id", "day", "planned_au", "saved_at"]),
         cohort=build_cohort(cfg.seed),
     )

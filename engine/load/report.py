@@ -16,8 +16,10 @@ from engine.load.series import daily_matrix, flags, load_metrics
 from engine.load.profile import estimate_profiles
 from engine.load.session import basis_text, foster_load, hr_session_loads, session_load
 from engine.load.strength import e1rm_by_session, personal_records, weekly_muscle_volume
+from engine.load.wellness import trends as wellness_trends
 from engine.load.settings import LoadSettings
 from engine.store import loads as store_loads
+from engine.store import plans as plans_store
 from engine.store import queries
 from engine.store.db import Store
 
@@ -288,6 +290,44 @@ def strength_progress(store: Store, athlete_id: int) -> dict[str, pd.DataFrame]:
     sets = queries.strength_sets(store, athlete_id)
     return {"e1rm": e1rm_by_session(sets), "volume": weekly_muscle_volume(sets, queries.exercises(store)),
             "records": personal_records(sets)}
+
+
+def saved_plan(store: Store, athlete_id: int, first_day: dt.date, n_days: int = planner.PLAN_DAYS) -> pd.DataFrame:
+    """The saved plan for n_days from first_day (planner, overload split, recommender and fitness
+    prescription all write planned_days): day, planned_au (a.u., NaN = nothing saved), exercises
+    (how many planned exercises the day holds). Empty when nothing is saved for those days."""
+    days = pd.DataFrame({"day": pd.date_range(first_day, periods=n_days)})
+    plans = store_loads.planned_days(store, athlete_id)
+    plans = plans.assign(day=pd.to_datetime(plans["day"]))
+    exercises = plans_store.planned_exercises(store, athlete_id, first_day, first_day + dt.timedelta(days=n_days - 1))
+    counts = exercises.assign(day=pd.to_datetime(exercises["day"])).groupby("day").size().rename("exercises")
+    out = days.merge(plans[["day", "planned_au"]], on="day", how="left").merge(counts, on="day", how="left")
+    return out.fillna({"exercises": 0}).astype({"exercises": int}) if out["planned_au"].notna().any() else out.iloc[:0]
+
+
+def plan_weeks(store: Store, athlete_id: int, today: dt.date) -> pd.DataFrame:
+    """Every saved plan by week (Monday): week, days (planned days), planned_au, done_au (days up to
+    today), green, yellow, red (compliance days, planner.compliance), saved_at (last save)."""
+    columns = ["week", "days", "planned_au", "done_au", "green", "yellow", "red", "saved_at"]
+    plans = store_loads.planned_days(store, athlete_id)
+    if plans.empty:
+        return pd.DataFrame(columns=columns)
+    plans = plans.assign(day=pd.to_datetime(plans["day"]))
+    done = compliance_table(store, athlete_id, today)[["day", "done_au", "compliance"]]
+    rows = plans.merge(done, on="day", how="left")
+    rows["week"] = rows["day"] - pd.to_timedelta(rows["day"].dt.day_of_week, unit="D")
+    colours = pd.get_dummies(rows["compliance"]).reindex(columns=["green", "yellow", "red"], fill_value=0)
+    rows = pd.concat([rows, colours.astype(int)], axis=1)
+    weeks = rows.groupby("week").agg(days=("day", "size"), planned_au=("planned_au", "sum"),
+                                     done_au=("done_au", lambda x: x.sum(min_count=1)), green=("green", "sum"),
+                                     yellow=("yellow", "sum"), red=("red", "sum"), saved_at=("saved_at", "max"))
+    return weeks.reset_index().sort_values("week", ascending=False)[columns].reset_index(drop=True)
+
+
+def wellness(store: Store, athlete_id: int) -> pd.DataFrame:
+    """The athlete's wellness trends (engine.load.wellness.trends) against the baseline window of
+    their team's settings (frbi_median_days)."""
+    return wellness_trends(queries.wellness(store, athlete_id), athlete_settings(store, athlete_id).frbi_median_days)
 
 
 def compliance_table(store: Store, athlete_id: int, today: dt.date) -> pd.DataFrame:
