@@ -10,9 +10,8 @@ from plotly.colors import qualitative
 
 from engine.load.session import EDWARDS_BOUNDS, ZONE_LABELS
 
-COLORS = ["#1f6f8b", "#e07a5f", "#3d405b", "#81b29a", "#f2cc8f", "#99621e"]
+COLORS = ["#1f6f8b", "#e07a5f", "#7566a8", "#81b29a", "#f2cc8f", "#99621e"]   # readable on light and dark
 LAYOUT = dict(
-    template="plotly_white",
     colorway=COLORS,
     font=dict(family="Source Sans Pro, sans-serif", size=13),
     margin=dict(l=10, r=10, t=40, b=10),

@@ -93,29 +93,40 @@ def share_link() -> str:
 EMPTY_CELL = "–"   # a missing value in every table
 
 
+def tinted(colour: str) -> str:
+    """CSS of a table cell on a pale `colour` (hex; '' = none), with dark text in both themes."""
+    return f"background-color: {colour}; color: #1b2631" if colour else ""
+
+
 def data_table(data, **kwargs):
     """st.dataframe as every page shows a table: no index column, a dash for a missing value."""
     return st.dataframe(data, hide_index=True, placeholder=EMPTY_CELL, **kwargs)
 
 
+def metric_row():
+    """A row of metrics, each as wide as its value, that wraps on a narrow screen (st.columns would
+    stack them one per line on a phone)."""
+    return st.container(horizontal=True, gap="large")
+
+
 def metric(label: str, value, unit: str = "", help: str = "", digits: int = 1, delta=None,
            delta_color: str = "normal") -> None:
-    """st.metric with its unit in the value and a one-line explanation as tooltip."""
+    """st.metric with its unit in the value and a one-line explanation as tooltip, as wide as its value."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         shown = "–"
     elif isinstance(value, float):
         shown = f"{value:,.{digits}f} {unit}".strip()
     else:
         shown = f"{value} {unit}".strip()
-    st.metric(label, shown, delta=delta, delta_color=delta_color, help=help or None)
+    st.metric(label, shown, delta=delta, delta_color=delta_color, help=help or None, width="content")
 
 
 def load_metric_row(values, settings) -> None:
     """One row of the load metrics of `values` (a mapping), each with its help under `settings`."""
     from engine.load.metric_table import METRIC_ROW, METRIC_TABLE
 
-    for col, key in zip(st.columns(len(METRIC_ROW)), METRIC_ROW):
-        with col:
+    with metric_row():
+        for key in METRIC_ROW:
             m = METRIC_TABLE[key]
             metric(m.title, float(values[key]), help=m.help(settings), digits=m.digits)
 

@@ -6,8 +6,8 @@ import streamlit as st
 
 from dashboard import figures, nav
 from dashboard.state import param, read, seed, set_param, store
-from dashboard.widgets import (athlete_picker, data_table, date_range_picker, hr_help, hr_notes, metric, share_link,
-                               train_with_status)
+from dashboard.widgets import (athlete_picker, data_table, date_range_picker, hr_help, hr_notes, metric, metric_row,
+                               share_link, train_with_status)
 from engine.load import report, wellness
 from engine.models.registry import ModelNotTrained
 from engine.store import queries
@@ -33,15 +33,11 @@ def in_dates(frame, column: str):
 
 in_range = in_dates(acts, "start_time")
 
-cols = st.columns(4)
-with cols[0]:
+with metric_row():
     metric("Sessions", len(in_range), help="Activities and strength sessions in the chosen dates")
-with cols[1]:
     metric("Training time", in_range["duration_s"].sum() / 3600, "h", help="Sum of session durations")
-with cols[2]:
     metric("Running distance", in_range.loc[in_range["sport"] == "running", "distance_m"].sum() / 1000, "km",
            help="Sum of run distances in the chosen dates")
-with cols[3]:
     metric("Avg HR, runs", report.average_hr(in_range[in_range["sport"] == "running"]), "bpm", digits=0,
            help="The runs' average heart rates weighted by their duration")
 
@@ -166,9 +162,9 @@ elif view == "Wellness":
         st.caption(f"Each measure's mean over the last {wellness.MEAN_DAYS} days against the athlete's baseline, the "
                    f"median of the last {baseline_days} days (the team's FRBI window), on the last logged day.")
         latest = wellness.latest(shown)
-        for col, m in zip(st.columns(len(wellness.MEASURES)), wellness.MEASURES):
-            mean, base = latest[m.column]
-            with col:
+        with metric_row():
+            for m in wellness.MEASURES:
+                mean, base = latest[m.column]
                 metric(m.label, mean, m.unit, digits=m.digits,
                        help=f"{m.help}. Mean of the last {wellness.MEAN_DAYS} days; the delta is against the "
                             f"{baseline_days}-day median.",

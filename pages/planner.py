@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import numbers_param, param, read, seed, set_param, store
-from dashboard.widgets import athlete_picker, data_table, load_metric_row, share_link
+from dashboard.widgets import athlete_picker, data_table, load_metric_row, share_link, tinted
 from engine.load import planner, report
 from engine.store import loads as store_loads
 
@@ -121,8 +121,8 @@ else:
     })
     done = read(report.compliance_table, athlete_id, today).sort_values("day", ascending=False)
     with st.expander(f"Day by day: planned against done ({len(done)} days)"):
-        data_table(done.style.map(lambda c: f"background-color: {planner.COMPLIANCE_COLORS.get(c, '')}",
-                                  subset=["compliance"]), column_config={
+        coloured = done.style.map(lambda c: tinted(planner.COMPLIANCE_COLORS.get(c, "")), subset=["compliance"])
+        data_table(coloured, column_config={
             "day": st.column_config.DateColumn("Day", format="ddd D MMM YYYY"),
             "planned_au": st.column_config.NumberColumn("Planned", format="%.0f a.u."),
             "done_au": st.column_config.NumberColumn("Done", format="%.0f a.u."),

@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 from dashboard import figures, hr_views, maps, nav
 from dashboard.state import param, read, seed, set_param, store
-from dashboard.widgets import athlete_picker, data_table, hr_notes, metric, share_link
+from dashboard.widgets import athlete_picker, data_table, hr_notes, metric, metric_row, share_link
 from engine.load import report
 from engine.load.session import ZONE_COLUMNS
 from engine.session import detail, strength
@@ -66,43 +66,34 @@ st.title(session_label(act))
 st.page_link(nav.page("athlete"), label=act["athlete_name"], icon=":material/person:",
              query_params={"athlete": str(act["athlete_id"])}, help="Open the athlete's page")
 st.caption(" · ".join(str(x) for x in [
-    f"Started {act['start_time']:%H:%M}" + (" UTC" if len(samples) else ""),  # watch files say UTC, apps local
+    f"Started {act['start_time']:%H:%M} "   # stored in UTC, read in the team's time zone (Settings)
+    f"({read(report.athlete_settings, int(act['athlete_id'])).time_zone})",
     act["device"] if pd.notna(act["device"]) else None,
     f"{int(act['pause_count'])} pauses over 30 s" if pd.notna(act["pause_count"]) and act["pause_count"] else None,
 ] if x))
 
 if len(samples) or pd.notna(act["distance_m"]):
-    cols = st.columns(6)
     avg_pace = detail.pace_s_per_km(act["moving_time_s"], act["distance_m"])
-    with cols[0]:
+    with metric_row():
         metric("Distance", act["distance_m"] / 1000, "km", digits=2, help="Distance of the activity as recorded")
-    with cols[1]:
         metric("Duration", figures.clock(act["duration_s"]), help="Elapsed time, start to finish (h:mm:ss)")
-    with cols[2]:
         metric("Moving time", figures.clock(act["moving_time_s"]),
                help="Elapsed time minus pauses (gaps over 30 s between records), h:mm:ss")
-    with cols[3]:
         if pace_sport:
             metric("Avg pace", f"{figures.clock(avg_pace)} /km" if pd.notna(avg_pace) else None,
                    help="Moving time per km (min:ss per km)")
         else:
             metric("Avg speed", 3600 / avg_pace if pd.notna(avg_pace) else None, "km/h",
                    help="Distance over moving time, km/h")
-    with cols[4]:
         metric("Avg HR", act["avg_hr"], "bpm", digits=0, help="Average heart rate of the activity")
-    with cols[5]:
         metric("Max HR", act["max_hr"], "bpm", digits=0, help="Highest heart rate of the activity")
 else:
-    cols = st.columns(4)
-    with cols[0]:
+    with metric_row():
         metric("Duration", act["duration_s"] / 60 if pd.notna(act["duration_s"]) else None, "min", digits=0,
                help="Session duration, as logged")
-    with cols[1]:
         metric("Volume", strength.total_volume_kg(sets), "kg", digits=0,
                help="Sum of weight x reps over working sets (warm-ups excluded)")
-    with cols[2]:
         metric("Sets", len(sets), help="All sets of the session, warm-ups included")
-    with cols[3]:
         metric("Exercises", sets["exercise_id"].nunique() if len(sets) else 0, help="Different exercises done")
 
 loads = read(report.session_detail, int(act["athlete_id"]), activity_id)

@@ -4,7 +4,7 @@ import streamlit as st
 from dashboard.state import param, read, seed, set_param, store
 from dashboard.widgets import share_link
 from engine.load import report
-from engine.load.settings import CHOICES, FIELD_GROUPS, LoadSettings, field_help, field_label
+from engine.load.settings import CHOICES, FIELD_GROUPS, TIME_ZONES, LoadSettings, field_help, field_label
 from engine.fitness.battery import CUTOFF_LABELS
 from engine.store import app_settings
 
@@ -31,6 +31,10 @@ with st.form("load_settings"):
             shown = {"label": field_label(name), "help": field_help(name), "key": key}
             if name in CHOICES:
                 values[name] = col.selectbox(options=CHOICES[name], index=CHOICES[name].index(value), **shown)
+            elif name == "time_zone":
+                if st.context.timezone:
+                    shown["help"] += f" This browser is in {st.context.timezone}."
+                values[name] = col.selectbox(options=TIME_ZONES, index=TIME_ZONES.index(value), **shown)
             elif isinstance(value, int) and not isinstance(value, bool):
                 values[name] = int(col.number_input(value=value, step=1, **shown))
             else:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import nav
 from dashboard.state import param, read, seed, set_param
-from dashboard.widgets import EMPTY_CELL, data_table, share_link
+from dashboard.widgets import EMPTY_CELL, data_table, share_link, tinted
 from engine.load import report
 from engine.load.metric_table import help_text
 from engine.store import queries
@@ -55,19 +55,20 @@ per_team = "" if shared else ". Bands differ per team (Settings page); the defau
 RISK_COLORS = ["#d8f3dc", "#fff3bf", "#ffd6d6"]  # no flag, one flag, two or more
 squad = squad.assign(team=squad["team"].fillna(EMPTY_CELL))
 table = data_table(
-    squad.style.map(lambda n: f"background-color: {RISK_COLORS[min(int(n), 2)]}", subset=["flag_count"]),
+    squad.style.map(lambda n: tinted(RISK_COLORS[min(int(n), 2)]), subset=["flag_count"]),
     on_select="rerun", selection_mode=["single-row", "single-cell"], key="squad_table",
-    column_order=["name", "team", "flag_count", "flags", "last_session", "last_sport", "sessions_7d", "minutes_7d",
-                  "week_vs_4wk", "acwr", "last_test", "load_14d"],
+    # what a coach scans first comes first: on a phone the name, the risk and the flags stay in view
+    column_order=["name", "flag_count", "flags", "acwr", "load_14d", "last_session", "last_sport", "sessions_7d",
+                  "minutes_7d", "week_vs_4wk", "team", "last_test"],
     column_config={
-        "name": C.TextColumn("Athlete"),
+        "name": C.TextColumn("Athlete", pinned=True),
         "team": C.TextColumn("Team"),
         "flag_count": C.NumberColumn("Risk", help=f"Number of risk flags raised{as_of} (Settings page: thresholds)"),
         "flags": C.ListColumn("Flags", width="medium",
-                            help="ACWR out of band, monotony, strain, FRBI, TSB below floor"),
+                              help="ACWR out of band, monotony, strain, FRBI, TSB below floor"),
         "acwr": C.NumberColumn("ACWR", format="%.2f", help=f"{help_text('acwr', settings)}{as_of}{per_team}"),
         "last_session": C.LinkColumn("Last activity", display_text=r"at=([^&]+)",
-                                   help="Start of the latest session; click it to open the session"),
+                                     help="Start of the latest session; click it to open the session"),
         "last_sport": C.TextColumn("Sport"),
         "sessions_7d": C.NumberColumn("Sessions 7 d", help="Sessions in the last 7 days, today included"),
         "minutes_7d": C.NumberColumn("Minutes 7 d", format="%.0f min", help="Training time in the last 7 days"),

@@ -112,3 +112,36 @@ def test_every_pages_share_link_opens_the_same_view_in_a_fresh_browser(server):
             assert fresh.locator("h1").first.text_content() == heading, title
             assert fresh.locator('[data-testid="stException"]').count() == 0, title
             fresh.context.close()
+
+
+def _luminance(css_colour: str) -> float:
+    """Relative brightness 0-1 of an `rgb(r, g, b)` CSS colour."""
+    r, g, b = (int(x) for x in css_colour[css_colour.index("(") + 1:].rstrip(")").split(",")[:3])
+    return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
+
+
+@pytest.mark.parametrize("scheme, width", [("light", 1440), ("dark", 1440), ("dark", 390)])
+def test_every_page_in_both_themes_and_on_a_phone(server, scheme, width):
+    """Every page with the browser's light or dark preference, on a desktop and a 390 px phone:
+    the app follows the preference, nothing fails, the load metric row stays a row on the phone;
+    screenshots in tests/artifacts/theme-<scheme>-<width>-<page>.png to look at."""
+    from dashboard.nav import SECTIONS
+
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": width, "height": 1000}, color_scheme=scheme)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        for stem, _, _ in [entry for entries in SECTIONS.values() for entry in entries]:
+            query = "?activity=1" if stem == "session" else "?athlete=1"
+            page.goto(f"{server}/{'' if stem == 'squad' else stem}{query}")
+            page.get_by_text("Share this view").wait_for(state="attached")
+            page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
+            assert page.locator('[data-testid="stException"]').count() == 0, stem
+            background = page.locator('[data-testid="stApp"]').evaluate("e => getComputedStyle(e).backgroundColor")
+            assert (_luminance(background) < 0.3) == (scheme == "dark"), (stem, background)
+            if stem == "load":            # seven metrics: side by side, wrapping on a phone, never one per line
+                tops = [m.bounding_box()["y"] for m in page.locator('[data-testid="stMetric"]').all()[:7]]
+                rows = len(set(round(t) for t in tops))
+                assert rows == 1 if width > 1000 else rows <= 3, tops
+            shot(page, f"theme-{scheme}-{width}-{stem}", settle_ms=1000)
+        context.close()

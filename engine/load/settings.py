@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import zoneinfo
 from dataclasses import asdict, dataclass, fields
 
 ACWR_METHODS = ("rolling_coupled", "rolling_uncoupled", "ewma")
 LOAD_SOURCES = ("srpe", "hrtss", "blend")
 MONOTONY_SDS = ("population", "sample")
 CHOICES = {"acwr_method": ACWR_METHODS, "load_source": LOAD_SOURCES, "monotony_sd": MONOTONY_SDS}
+TIME_ZONES = sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 SRPE_DEFAULTS = ("default_srpe_running", "default_srpe_cycling", "default_srpe_strength", "default_srpe_other")
 
 
@@ -53,6 +55,7 @@ class LoadSettings:
     default_srpe_strength: float = 6.0
     default_srpe_other: float = 4.0
     strength_s_per_set: float = 150.0
+    time_zone: str = "UTC"   # IANA name: times are stored in UTC, shown and put on days in this zone
 
     def default_srpe(self, sport: str) -> float:
         """The CR-10 session RPE assumed for a session of `sport` that has no RPE at all."""
@@ -103,6 +106,8 @@ class LoadSettings:
         for name in SRPE_DEFAULTS:
             if not 0 <= getattr(self, name) <= 10:
                 raise ValueError(f"{name} must be between 0 and 10 on the CR-10 scale (got {getattr(self, name)})")
+        if self.time_zone not in TIME_ZONES:
+            raise ValueError(f"time_zone must be an IANA time zone such as Europe/Oslo (got {self.time_zone!r})")
         if self.ctl_days <= self.atl_days:
             raise ValueError(f"ctl_days ({self.ctl_days}) must be longer than atl_days ({self.atl_days})")
 
@@ -163,6 +168,8 @@ FIELD_HELP: dict[str, str] = {
     "default_srpe_strength": "Session RPE (CR-10) assumed for a strength session with no session or set "
                              "RPE (estimated).",
     "default_srpe_other": "Session RPE (CR-10) assumed for other sports with no RPE and no HR (estimated).",
+    "time_zone": "The team's time zone: times are stored in UTC (watch files) and shown, and sessions put on "
+                 "days, in this zone; strength-app CSVs hold local times, read in this zone at import.",
     "strength_s_per_set": "Duration of a strength session whose file has none = sets x this, s (a set "
                           "plus its rest; estimated).",
 }
@@ -202,8 +209,10 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "default_srpe_strength": ("Session RPE of a lift without RPE", "CR-10"),
     "default_srpe_other": ("Session RPE of other sports without RPE or HR", "CR-10"),
     "strength_s_per_set": ("Strength session length per set when missing", "s"),
+    "time_zone": ("Time zone", ""),
 }
 FIELD_GROUPS: dict[str, tuple[str, ...]] = {
+    "Team": ("time_zone",),
     "Load": ("load_source", "ctl_days", "atl_days", "pmc_seed_days", "tsb_floor", "inactive_days"),
     "ACWR": ("acwr_method", "acute_days", "chronic_days", "acwr_low", "acwr_high"),
     "Monotony and strain": ("monotony_threshold", "monotony_sd", "monotony_cap", "strain_threshold"),

@@ -234,6 +234,9 @@ def _write_strength(cur, parsed: ParsedStrength, import_id: int, athlete: str | 
     sessions["activity_id"] = range(first_id, first_id + len(sessions))
     insert_frame(cur, "activities", sessions.drop(columns="session_key").assign(
         athlete_id=athlete_id, sport="strength", moving_time_s=sessions["duration_s"], import_id=import_id))
+    # strength apps log the local wall-clock time: stored in UTC, read in the athlete's team time zone
+    cur.execute("""UPDATE activities a SET start_time = timezone('UTC', timezone(z.time_zone, a.start_time))
+                   FROM athlete_time_zones z WHERE z.athlete_id = a.athlete_id AND a.import_id = ?""", [import_id])
 
     rows = sets.merge(sessions[["session_key", "activity_id"]], on="session_key")
     rows = rows.assign(
@@ -275,7 +278,7 @@ def _write_wellness(cur, parsed: ParsedWellness, import_id: int, athlete: str | 
         if pd.notna(r.srpe):
             act = fetch_one(
                 cur,
-                """SELECT activity_id, duration_s FROM activities
+                """SELECT activity_id, duration_s FROM activities_local   -- the wellness day is local
                    WHERE athlete_id = ? AND CAST(start_time AS DATE) = ?
                    ORDER BY CASE WHEN ? IS NULL THEN -duration_s
                             ELSE abs(epoch(CAST(start_time AS TIME)) - epoch(CAST(? AS TIME))) END

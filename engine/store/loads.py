@@ -16,7 +16,7 @@ def sessions(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
     return store.query(
         """SELECT a.activity_id, a.athlete_id, coalesce(p.team, '') AS team, a.sport,
                   CAST(a.start_time AS DATE) AS day, a.duration_s, a.srpe, s.sets, s.set_rpe
-           FROM activities a JOIN athletes p USING (athlete_id)
+           FROM activities_local a JOIN athletes p USING (athlete_id)
            LEFT JOIN (SELECT session_id, count(*) AS sets,
                              avg(rpe) FILTER (WHERE coalesce(set_type, 'normal') <> 'warmup') AS set_rpe
                       FROM strength_sets GROUP BY session_id) s ON s.session_id = a.activity_id

@@ -13,9 +13,10 @@ def athletes(store: Store) -> pd.DataFrame:
 
 
 def activities(store: Store, athlete_id: int | None = None, sport: str | None = None) -> pd.DataFrame:
-    """Activities, newest first, optionally for one athlete and/or one sport."""
+    """Activities, newest first, optionally for one athlete and/or one sport; start_time in the local
+    time of the athlete's team (view activities_local)."""
     return store.query(
-        """SELECT * FROM activities
+        """SELECT * FROM activities_local
            WHERE (CAST(? AS INTEGER) IS NULL OR athlete_id = ?) AND (CAST(? AS VARCHAR) IS NULL OR sport = ?)
            ORDER BY start_time DESC, activity_id DESC""",
         [athlete_id, athlete_id, sport, sport],
@@ -24,7 +25,7 @@ def activities(store: Store, athlete_id: int | None = None, sport: str | None = 
 
 def activity_days(store: Store, athlete_id: int) -> pd.Series:
     """The start dates of the athlete's activities, oldest first (one per activity)."""
-    days = store.query("SELECT CAST(start_time AS DATE) AS day FROM activities WHERE athlete_id = ? "
+    days = store.query("SELECT CAST(start_time AS DATE) AS day FROM activities_local WHERE athlete_id = ? "
                        "ORDER BY start_time", [athlete_id])["day"]
     return pd.to_datetime(days).dt.date
 
@@ -88,7 +89,7 @@ def exercise_log(store: Store, athlete_id: int | None = None) -> pd.DataFrame:
 def last_session_day(store: Store, up_to: dt.date) -> dt.date | None:
     """The last day (start date) with any athlete's session on or before `up_to`; None without one."""
     with store.cursor() as cur:
-        return cur.execute("SELECT max(CAST(start_time AS DATE)) FROM activities "
+        return cur.execute("SELECT max(CAST(start_time AS DATE)) FROM activities_local "
                            "WHERE start_time < CAST(? AS DATE) + 1", [up_to]).fetchone()[0]
 
 
@@ -113,7 +114,7 @@ def squad_summary(store: Store, today: dt.date) -> pd.DataFrame:
         """WITH acts AS (
                SELECT athlete_id, activity_id, sport, start_time, duration_s / 60.0 AS minutes,
                       date_diff('day', CAST(start_time AS DATE), CAST(? AS DATE)) AS days_ago
-               FROM activities WHERE start_time < CAST(? AS DATE) + 1),
+               FROM activities_local WHERE start_time < CAST(? AS DATE) + 1),
            windows AS (
                SELECT athlete_id,
                       count(*) FILTER (WHERE days_ago < 7) AS sessions_7d,
@@ -141,7 +142,7 @@ def strength_sessions(store: Store, athlete_id: int) -> pd.DataFrame:
                   list(DISTINCT e.name ORDER BY e.name) AS exercises, count(*) AS sets,
                   sum(s.weight_kg * s.reps) FILTER (WHERE coalesce(s.set_type, 'normal') <> 'warmup') AS volume_kg
            FROM strength_sets s JOIN exercises e USING (exercise_id)
-           JOIN activities a ON a.activity_id = s.session_id
+           JOIN activities_local a ON a.activity_id = s.session_id
            WHERE s.athlete_id = ?
            GROUP BY ALL ORDER BY a.start_time DESC""",
         [athlete_id],
@@ -152,7 +153,7 @@ def training_days(store: Store, athlete_id: int) -> pd.DataFrame:
     """Per training day: day, sessions, minutes (for the calendar heatmap)."""
     return store.query(
         """SELECT CAST(start_time AS DATE) AS day, count(*) AS sessions, sum(duration_s) / 60.0 AS minutes
-           FROM activities WHERE athlete_id = ? GROUP BY 1 ORDER BY 1""",
+           FROM activities_local WHERE athlete_id = ? GROUP BY 1 ORDER BY 1""",
         [athlete_id],
     )
 
@@ -164,7 +165,7 @@ def working_sets_by_session(store: Store) -> pd.DataFrame:
     return store.query(
         """SELECT s.athlete_id, s.session_id, a.start_time, s.exercise_id, e.mechanic, e.force,
                   s.weight_kg, s.reps, s.rpe, s.rir, s.rest_s, s.rowid AS entry_no
-           FROM strength_sets s JOIN activities a ON a.activity_id = s.session_id
+           FROM strength_sets s JOIN activities_local a ON a.activity_id = s.session_id
            JOIN exercises e USING (exercise_id)
            WHERE coalesce(s.set_type, 'normal') <> 'warmup'
            ORDER BY s.athlete_id, s.exercise_id, a.start_time, s.set_order""")

@@ -245,6 +245,16 @@ MIGRATIONS: list[list] = [
         "ALTER TABLE planned_exercises ADD COLUMN duration_min DOUBLE",  # timed items (runs, holds), min
         "ALTER TABLE planned_exercises ADD COLUMN intensity VARCHAR",    # e.g. "64-76 % HRmax"
     ],
+    # 7: each athlete's time zone (the team setting time_zone, UTC when unset), and activities as
+    # every page reads them: start_time, stored in UTC, in that zone, so days and clocks are local
+    [
+        """CREATE VIEW athlete_time_zones AS
+           SELECT p.athlete_id, coalesce(json_extract_string(t.settings, '$.time_zone'), 'UTC') AS time_zone
+           FROM athletes p LEFT JOIN load_settings t ON t.team = coalesce(p.team, '')""",
+        """CREATE VIEW activities_local AS
+           SELECT a.* REPLACE (timezone(z.time_zone, timezone('UTC', a.start_time)) AS start_time)
+           FROM activities a JOIN athlete_time_zones z USING (athlete_id)""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -11,7 +11,7 @@ def activity(store: Store, activity_id: int) -> pd.DataFrame:
     """The activity row with its athlete's name (athlete_name); no row when the id is unknown."""
     return store.query(
         """SELECT a.*, p.name AS athlete_name
-           FROM activities a JOIN athletes p USING (athlete_id)
+           FROM activities_local a JOIN athletes p USING (athlete_id)
            WHERE a.activity_id = ?""",
         [activity_id],
     )
@@ -42,9 +42,9 @@ def earlier_sets(store: Store, activity_id: int) -> pd.DataFrame:
     """The athlete's sets of this session's exercises in sessions that started before it (for each
     exercise's best e1RM before this session): session_date, exercise_id, set_type, weight_kg, reps."""
     return store.query(
-        """WITH this AS (SELECT athlete_id, start_time FROM activities WHERE activity_id = ?)
+        """WITH this AS (SELECT athlete_id, start_time FROM activities_local WHERE activity_id = ?)
            SELECT s.session_date, s.exercise_id, s.set_type, s.weight_kg, s.reps
-           FROM strength_sets s JOIN activities a ON a.activity_id = s.session_id, this
+           FROM strength_sets s JOIN activities_local a ON a.activity_id = s.session_id, this
            WHERE s.athlete_id = this.athlete_id AND a.start_time < this.start_time
              AND s.exercise_id IN (SELECT exercise_id FROM strength_sets WHERE session_id = ?)
            ORDER BY s.session_date""",
