@@ -29,7 +29,11 @@ st.caption(f"Load source: **{settings.load_source}** (Settings page) · values o
 load_metric_row(latest, settings)
 
 st.plotly_chart(figures.pmc_chart(shown), width="stretch")
-st.plotly_chart(figures.acwr_chart(shown, settings.acwr_low, settings.acwr_high), width="stretch")
+if shown[["acwr", "frbi"]].notna().any().any():
+    st.plotly_chart(figures.acwr_chart(shown, settings.acwr_low, settings.acwr_high), width="stretch")
+else:
+    st.markdown("**Acute:chronic workload ratio**")
+    st.caption(f"ACWR and FRBI need {settings.chronic_days} days of history; none of these dates has them yet.")
 left, right = st.columns(2)
 with left:
     st.plotly_chart(figures.weekly_monotony_strain_chart(

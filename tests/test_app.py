@@ -167,6 +167,10 @@ def test_training_load_page_draws_every_chart(db):
     charts = at.get("plotly_chart")
     assert len(charts) == 6  # PMC, ACWR, monotony/strain, HR zones, muscle volume, e1RM
     assert len(at.multiselect[0].value) == 3  # e1RM of three exercises by default
+    # the first four weeks have no ACWR yet: a sentence instead of an empty chart
+    first = _app("load", athlete=str(lifter), **{"from": "2000-01-01", "to": str(YESTERDAY - dt.timedelta(days=30))})
+    assert len(first.get("plotly_chart")) == 5
+    assert any("ACWR and FRBI need 28 days" in c.value for c in first.caption)
 
 
 def test_planner_suggests_the_frbi_cut_and_applies_it(db):
