@@ -8,7 +8,7 @@ PORT   ?= 8501
 CHROMIUM := /usr/bin/chromium
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: run test bench venv db
+.PHONY: run test bench venv db fuzz
 
 venv: $(STAMP)
 
@@ -35,3 +35,7 @@ test: venv $(CHROMIUM)
 
 bench: venv
 	$(PY) -m bench
+
+# seeded fuzzing of the import path with 1,000 cases (`make test` runs the default 200)
+fuzz: venv
+	FUZZ_CASES=1000 $(PY) -m pytest -q tests/test_fuzz.py

@@ -9,14 +9,38 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 import streamlit as st  # noqa: E402
 
 from dashboard import nav  # noqa: E402
-from dashboard.state import read, remember_page, store  # noqa: E402
-from engine.store import queries  # noqa: E402
+from dashboard.state import hosted, link_token, read, remember_page, scope, store  # noqa: E402
+from engine.store import access, queries  # noqa: E402
 
 st.set_page_config(page_title="Coach dashboard", page_icon=":material/monitor_heart:", layout="wide")
-current = nav.navigation()
+link = bool(link_token())
+if link:       # a signed read-only link to one athlete: no login, that athlete's pages only
+    try:
+        scope()
+    except access.AccessDenied as err:        # "link invalid or expired", and nothing else
+        st.title("Coach dashboard")
+        st.error(str(err))
+        st.stop()
+elif hosted():   # nobody sees a page before logging in, and only a coach the coaches table lists
+    if not st.user.is_logged_in:
+        st.title("Coach dashboard")
+        st.write("Log in to see your squad.")
+        st.button("Log in", type="primary", icon=":material/login:", on_click=st.login)
+        st.stop()
+    try:
+        who = scope()
+    except access.NotACoach as err:
+        st.title("Coach dashboard")
+        st.error(str(err))
+        st.button("Log out", on_click=st.logout)
+        st.stop()
+    with st.sidebar:
+        st.caption(f"Logged in as {who.who}")
+        st.button("Log out", on_click=st.logout, icon=":material/logout:")
+current = nav.navigation(read_only_link=link)
 remember_page(current.url_path)
 
-if read(queries.athletes).empty and current.url_path != "upload":
+if read(queries.athletes).empty and current.url_path != "upload" and not hosted() and not link:
     st.title("Welcome to the coach dashboard")
     st.write("The database is empty. Load a demo squad to look around, or upload your athletes' files "
              "(FIT, GPX, TCX runs; Strong, Hevy or native strength CSVs; fitness tests; wellness).")

@@ -27,15 +27,21 @@ SECTIONS = {
 }
 
 
-def page(stem: str) -> st.Page:
-    """The st.Page for pages/<stem>.py."""
+LINK_PAGES = ("athlete", "session", "load")   # what a read-only athlete link shows; the first is its home
+
+
+def page(stem: str, home: str = "squad") -> st.Page:
+    """The st.Page for pages/<stem>.py (`home` is the page the app's root opens)."""
     for pages in SECTIONS.values():
         for name, title, icon in pages:
             if name == stem:
                 return st.Page(PAGES_DIR / f"{name}.py", title=title, icon=icon, url_path=name,
-                               default=name == "squad")
+                               default=name == home)
     raise KeyError(stem)
 
 
-def navigation() -> st.Page:
+def navigation(read_only_link: bool = False) -> st.Page:
+    """Every page; for a read-only athlete link, only that athlete's LINK_PAGES."""
+    if read_only_link:
+        return st.navigation([page(name, home=LINK_PAGES[0]) for name in LINK_PAGES])
     return st.navigation({section: [page(name) for name, _, _ in pages] for section, pages in SECTIONS.items()})

@@ -1,4 +1,5 @@
-"""The app's one DuckDB connection, cached reads, and the view state kept in the URL."""
+"""The app's one DuckDB connection seen through the session's scope, cached reads, and the view
+state kept in the URL."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,6 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
+from engine.store import access
 from engine.store.db import Store, db_path, open_store
 
 
@@ -15,20 +17,70 @@ def _store(path: str) -> Store:
     return open_store(path)
 
 
-def store() -> Store:
-    """One connection per process and file; the path comes from $COACH_DB (default data/coach.duckdb)."""
-    return _store(str(db_path().resolve()))
+def _path() -> str:
+    return str(db_path().resolve())
+
+
+def hosted() -> bool:
+    """Hosted mode: .streamlit/secrets.toml has an [auth] section (README, "Hosted mode"); then
+    nobody sees a page before logging in, and each coach sees their own teams only."""
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:      # no secrets file at all: local mode
+        return False
+
+
+def link_token() -> str | None:
+    """The signed athlete link this session was opened with (?link=TOKEN), kept for the whole
+    session and in every page's URL, so that moving between the link's pages keeps its scope."""
+    token = st.query_params.get("link") or st.session_state.get("link_token")
+    if token:
+        st.session_state["link_token"] = token
+        if st.query_params.get("link") != token:
+            st.query_params["link"] = token
+    return token
+
+
+def link_secret() -> str:
+    """The key athlete links are signed with: the [auth] cookie secret (links need hosted mode)."""
+    return st.secrets["auth"].get("cookie_secret", "") if hosted() else ""
+
+
+def scope() -> access.Scope:
+    """Who this session is: a signed athlete link (?link=TOKEN, read-only, no login; LinkInvalid when
+    it is not valid), else LOCAL without login, else the logged-in coach (AccessDenied before login,
+    NotACoach for a login the coaches table does not list)."""
+    if link_token():
+        return access.link_scope(_store(_path()), link_secret(), link_token())
+    if not hosted():
+        return access.LOCAL
+    if not st.user.is_logged_in:
+        raise access.AccessDenied("log in first")
+    return access.coach_scope(_store(_path()), st.user.email)
+
+
+def read_only() -> bool:
+    """Whether this session may change nothing (a signed athlete link): pages hide their edits."""
+    return scope().read_only
+
+
+def store() -> Store | access.ScopedStore:
+    """The database as this session may see it: one connection per process and file (the path from
+    $COACH_DB, default data/coach.duckdb) through the session's scope (engine.store.access)."""
+    return access.scoped(_store(_path()), scope())
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(path: str, version: int, fn_name: str, _fn: Callable, args: tuple) -> pd.DataFrame:
-    return _fn(_store(path), *args)
+def _cached(path: str, version: int, fn_name: str, who: access.Scope, _fn: Callable, args: tuple) -> pd.DataFrame:
+    return _fn(access.scoped(_store(path), who), *args)
 
 
 def read(fn: Callable[..., pd.DataFrame], *args) -> pd.DataFrame:
-    """`fn(store, *args)` through st.cache_data, keyed on the data version: an import refreshes it."""
+    """`fn(store, *args)` through st.cache_data, keyed on the data version (an import refreshes it)
+    and on the scope (two coaches never share a cached result)."""
     s = store()
-    return _cached(str(s.path), s.data_version(), f"{fn.__module__}.{fn.__qualname__}", fn, args)
+    who = getattr(s, "scope", access.LOCAL)      # the plain Store is the local scope
+    return _cached(str(s.path), s.data_version(), f"{fn.__module__}.{fn.__qualname__}", who, fn, args)
 
 
 # --- view state in the URL (st.query_params): opening a copied link shows the same view ---

@@ -76,12 +76,23 @@ def date_range_picker(days: pd.Series, default_days: int = 84, container=st) -> 
     return start, end
 
 
+def app_origin() -> str:
+    """Where the app is served: the `[server] base_url` secret when set (behind a proxy), else the
+    scheme and host of the address the browser used (st.context.url), never a guess such as
+    localhost. Only the origin: st.context.url's path can be stale after moving between pages."""
+    try:
+        configured = st.secrets.get("server", {}).get("base_url", "")
+    except FileNotFoundError:
+        configured = ""
+    if configured:
+        return configured.rstrip("/")
+    origin = urlsplit(st.context.url or "")
+    return f"{origin.scheme}://{origin.netloc}" if origin.netloc else ""
+
+
 def share_link() -> str:
     """The URL of this exact view (page and query parameters), shown with a copy button."""
-    # the origin of st.context.url, then this page's own path: st.context.url's path can be stale
-    # after moving between pages (it read /up/load after Upload -> Training load)
-    origin = urlsplit(st.context.url or "")
-    base = f"{origin.scheme}://{origin.netloc}/{page_path()}" if origin.netloc else f"/{page_path()}"
+    base = f"{app_origin()}/{page_path()}"
     query = urlencode(st.query_params.to_dict())
     link = f"{base}?{query}" if query else base
     with st.sidebar:

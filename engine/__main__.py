@@ -1,4 +1,4 @@
-"""The command line: python -m engine <import|demo|train|evaluate|export> ..."""
+"""The command line: python -m engine <import|demo|train|evaluate|export|backup|restore|coach> ..."""
 from __future__ import annotations
 
 import argparse
@@ -9,18 +9,25 @@ from pathlib import Path
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from engine.store.imports import ImportResult, import_files
+    from engine.ingest.common import RejectedFile
+    from engine.store.imports import ImportResult, import_files, read_upload, reject
 
     store = _open(args.db)
     paths = [Path(name) for name in args.paths]
     missing = [p for p in paths if not p.is_file()]
     for path in missing:
         print(ImportResult(path.name, "rejected", message="no such file").line())
-    files = [(p.name, p.read_bytes()) for p in paths if p.is_file()]
+    files, refused = [], []
+    for path in (p for p in paths if p.is_file()):
+        try:
+            files.append((path.name, read_upload(path)))  # the size is checked before the file is read
+        except RejectedFile as err:  # too large or unreadable: logged as rejected, never read
+            refused.append(reject(store, path.name, str(err)))
+            print(refused[-1].line(), flush=True)
     results = import_files(store, files, athlete=args.athlete, create=args.create, weight_unit=args.weight_unit,
                            workers=min(os.cpu_count() or 1, len(files), args.workers),
                            on_result=lambda _, result: print(result.line(), flush=True))
-    return 1 if missing or any(r.status == "rejected" for r in results) else 0
+    return 1 if missing or refused or any(r.status == "rejected" for r in results) else 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -99,6 +106,36 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from engine.store.backup import BackupError, backup_file
+    from engine.store.db import db_path
+
+    try:
+        info = backup_file(args.db, args.out)
+    except BackupError as err:
+        print(f"backup: {err}", file=sys.stderr)
+        return 1
+    rows = sum(info.table_rows.values())
+    print(f"backup of {db_path(args.db)} written to {info.path} ({info.size_bytes / 2**20:.1f} MB): schema version "
+          f"{info.schema_version}, {len(info.table_rows)} tables ({rows} rows), {len(info.views)} views")
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from engine.store.backup import BackupError, restore
+
+    try:
+        info = restore(args.file, args.db, force=args.force)
+    except BackupError as err:
+        print(f"restore: {err}", file=sys.stderr)
+        return 1
+    upgraded = (f", migrated from schema version {info.backup_schema_version}"
+                if info.backup_schema_version < info.schema_version else "")
+    print(f"restored {args.file} into {info.path}: schema version {info.schema_version}{upgraded}, "
+          f"{sum(info.table_rows.values())} rows in {len(info.table_rows)} tables")
+    return 0
+
+
 def _open(path):
     """The store, or SystemExit(2) with one line when another process holds the file."""
     import duckdb
@@ -110,6 +147,30 @@ def _open(path):
     except duckdb.IOException as err:
         raise SystemExit(f"cannot open {db_path(path)}: {str(err).splitlines()[0]} "
                          "(is the app running on it? stop it, or pass --db)") from err
+
+
+def _cmd_coach(args: argparse.Namespace) -> int:
+    """Hosted mode's coaches: who may log in, and which teams each sees (README, "Hosted mode")."""
+    from engine.store import access
+    from engine.store.db import Store
+
+    store = Store(args.db)
+    try:
+        if args.action == "add":
+            teams = [t for t in (args.teams or "").split(",") if t.strip()]
+            if not teams and not args.admin:
+                print("coach: give --teams or --admin", file=sys.stderr)
+                return 2
+            access.add_coach(store, args.email, teams, admin=args.admin)
+            print(f"{args.email.strip().lower()}: " + ("admin, every team" if args.admin else ", ".join(teams)))
+        else:
+            print(access.coaches(store).to_string(index=False))
+        return 0
+    except access.AccessDenied as err:
+        print(f"coach: {err}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,7 +221,34 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
     export.set_defaults(func=_cmd_export)
 
+    backup = sub.add_parser("backup", help="back up the whole database into one .zip file",
+                            description="Write the database (every table, the schema version and the views) "
+                                        "into a new zip archive: DuckDB's EXPORT DATABASE as Parquet, with a "
+                                        "manifest. The database must not be open in the app.")
+    backup.add_argument("--out", required=True, metavar="FILE", help="the backup file to write (e.g. coach.zip); "
+                                                                     "an existing file is never overwritten")
+    backup.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
+    backup.set_defaults(func=_cmd_backup)
+
+    restore = sub.add_parser("restore", help="restore a backup into an empty database (or --force)",
+                             description="Restore a file written by `backup` and migrate it to the current "
+                                         "schema. A database that holds data is only replaced with --force.")
+    restore.add_argument("file", metavar="FILE", help="the backup file")
+    restore.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
+    restore.add_argument("--force", action="store_true", help="replace a database that holds data")
+    restore.set_defaults(func=_cmd_restore)
+
+    coach = sub.add_parser("coach", help="hosted mode: add or list the coaches who may log in")
+    coach.add_argument("action", choices=["add", "list"])
+    coach.add_argument("email", nargs="?", help="the login's e-mail (add)")
+    coach.add_argument("--teams", help="comma-separated teams this coach sees")
+    coach.add_argument("--admin", action="store_true", help="sees and may change every team")
+    coach.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
+    coach.set_defaults(func=_cmd_coach)
+
     args = parser.parse_args(argv)
+    if args.command == "coach" and args.action == "add" and not args.email:
+        parser.error("coach add needs an e-mail")
     return args.func(args)
 
 

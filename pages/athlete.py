@@ -5,12 +5,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import figures, nav
-from dashboard.state import param, read, seed, set_param, store
-from dashboard.widgets import (athlete_picker, data_table, date_range_picker, hr_help, hr_notes, metric, metric_row,
-                               share_link, train_with_status)
+from dashboard.state import hosted, link_secret, param, read, read_only, scope, seed, set_param, store
+from dashboard.widgets import (app_origin, athlete_picker, data_table, date_range_picker, hr_help, hr_notes, metric,
+                               metric_row, share_link, train_with_status)
 from engine.load import report, wellness
 from engine.models.registry import ModelNotTrained
-from engine.store import queries
+from engine.store import access, queries
 from engine.store.athletes import PROFILE_RANGES, update_profile
 from engine.store.edits import InvalidEdit, set_srpe
 
@@ -41,7 +41,7 @@ with metric_row():
     metric("Avg HR, runs", report.average_hr(in_range[in_range["sport"] == "running"]), "bpm", digits=0,
            help="The runs' average heart rates weighted by their duration")
 
-views = ["Activities", "Strength log", "Fitness tests", "Wellness", "Calendar", "Profile"]
+views = ["Activities", "Strength log", "Fitness tests", "Wellness", "Calendar", *([] if read_only() else ["Profile"])]
 seed("athlete_view", param("view") if param("view") in views else views[0])
 view = st.segmented_control("View", views, key="athlete_view", label_visibility="collapsed") or views[0]
 set_param("view", view)
@@ -66,28 +66,30 @@ if view == "Activities":
     if picked.selection.rows:
         st.switch_page(nav.page("session"),
                        query_params={"activity": str(table.iloc[picked.selection.rows[0]]["activity_id"])})
-    with st.expander("Set the session RPE of many sessions", icon=":material/edit_note:"):
-        st.caption("Type each session's RPE (CR-10, 0-10) in the chosen dates, then save them together. Until a "
-                   "session has one, its load comes from set RPE, heart rate or the team's default (estimated).")
-        edited = st.data_editor(
-            table[["activity_id", "start_time", "sport", "name", "duration_min", "srpe"]], hide_index=True,
-            key="srpe_editor", disabled=["start_time", "sport", "name", "duration_min"],
-            column_order=["start_time", "sport", "name", "duration_min", "srpe"],
-            column_config={
-                "start_time": C.DatetimeColumn("Start", format="YYYY-MM-DD HH:mm"), "sport": "Sport", "name": "Name",
-                "duration_min": C.NumberColumn("Duration", format="%.0f min"),
-                "srpe": C.NumberColumn("sRPE", min_value=0.0, max_value=10.0, step=0.5, format="%.1f",
-                                       help="Session RPE, CR-10 (Foster 2001): 0 rest ... 10 maximal"),
-            })
-        changed = edited[(edited["srpe"] != table["srpe"]) & ~(edited["srpe"].isna() & table["srpe"].isna())]
-        if st.button(f"Save {len(changed)} session RPE{'s' if len(changed) != 1 else ''}", type="primary",
-                     disabled=changed.empty):
-            try:
-                saved = set_srpe(store(), athlete_id, dict(zip(changed["activity_id"], changed["srpe"])))
-                st.toast(f"Session RPE saved for {saved} sessions.", icon=":material/check:")
-                st.rerun()
-            except InvalidEdit as err:
-                st.error(f"Not saved: {err}")
+    if not read_only():  # a signed athlete link changes nothing
+        with st.expander("Set the session RPE of many sessions", icon=":material/edit_note:"):
+            st.caption("Type each session's RPE (CR-10, 0-10) in the chosen dates, then save them together. Until a "
+                       "session has one, its load comes from set RPE, heart rate or the team's default (estimated).")
+            edited = st.data_editor(
+                table[["activity_id", "start_time", "sport", "name", "duration_min", "srpe"]], hide_index=True,
+                key="srpe_editor", disabled=["start_time", "sport", "name", "duration_min"],
+                column_order=["start_time", "sport", "name", "duration_min", "srpe"],
+                column_config={
+                    "start_time": C.DatetimeColumn("Start", format="YYYY-MM-DD HH:mm"), "sport": "Sport",
+                    "name": "Name",
+                    "duration_min": C.NumberColumn("Duration", format="%.0f min"),
+                    "srpe": C.NumberColumn("sRPE", min_value=0.0, max_value=10.0, step=0.5, format="%.1f",
+                                           help="Session RPE, CR-10 (Foster 2001): 0 rest ... 10 maximal"),
+                })
+            changed = edited[(edited["srpe"] != table["srpe"]) & ~(edited["srpe"].isna() & table["srpe"].isna())]
+            if st.button(f"Save {len(changed)} session RPE{'s' if len(changed) != 1 else ''}", type="primary",
+                         disabled=changed.empty):
+                try:
+                    saved = set_srpe(store(), athlete_id, dict(zip(changed["activity_id"], changed["srpe"])))
+                    st.toast(f"Session RPE saved for {saved} sessions.", icon=":material/check:")
+                    st.rerun()
+                except InvalidEdit as err:
+                    st.error(f"Not saved: {err}")
 elif view == "Strength log":
     sessions = in_dates(read(queries.strength_sessions, athlete_id), "start_time")
     data_table(sessions, column_order=["start_time", "workout", "minutes", "sets", "volume_kg", "exercises"],
@@ -121,7 +123,7 @@ elif view == "Strength log":
         suggestions = None
         st.caption("No progression model yet: train it (a few seconds on this database) to see a suggestion per "
                    "exercise. The Models page shows how it compares with simple baselines.")
-        if st.button("Train the progression model", icon=":material/model_training:"):
+        if not read_only() and st.button("Train the progression model", icon=":material/model_training:"):
             train_with_status("progression")
     if suggestions is not None and len(suggestions):
         version = int(suggestions["model_version"].iloc[0])
@@ -214,4 +216,22 @@ else:
                 st.success("Profile saved.")
             except InvalidEdit as err:
                 st.error(f"Not saved: {err}")
+    if hosted():
+        st.subheader("Read-only links")
+        st.caption("A link to this athlete's pages (activities, sessions, training load) that needs no login, "
+                   "changes nothing and expires. Anyone with the link sees them: send it to the athlete only.")
+        days_col, button_col = st.columns([1, 3], vertical_alignment="bottom")
+        days = days_col.number_input("Valid for (days)", 1, access.MAX_LINK_DAYS, 14)
+        if button_col.button("Create a link", icon=":material/link:"):
+            token = access.create_link(store(), link_secret(), athlete_id, int(days), scope().who)
+            st.code(f"{app_origin()}/athlete?athlete={athlete_id}&link={token}", language=None, wrap_lines=True)
+        listed = read(access.links)
+        listed = listed[listed["athlete_id"] == athlete_id]
+        for row in listed.itertuples():
+            text, revoke = st.columns([4, 1], vertical_alignment="center")
+            text.write(f"Link {row.link_id}, made by {row.created_by} on {row.created_at:%d %b %Y}: {row.status}"
+                       + (f" until {row.expires_at:%d %b %Y}" if row.status == "active" else ""))
+            if row.status == "active" and revoke.button("Revoke", key=f"revoke_{row.link_id}"):
+                access.revoke_link(store(), row.link_id)
+                st.rerun()
 share_link()

@@ -5,7 +5,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard import figures, hr_views, maps, nav
-from dashboard.state import param, read, seed, set_param, store
+from dashboard.state import param, read, read_only, seed, set_param, store
 from dashboard.widgets import athlete_picker, data_table, hr_notes, metric, metric_row, share_link
 from engine.load import report
 from engine.load.session import ZONE_COLUMNS
@@ -130,28 +130,30 @@ if has_hr:
         st.plotly_chart(figures.session_zones_chart(zones, loads["profile"]["hr_max"]), width="stretch",
                         key="session_zones")
 
-with st.expander("Edit session RPE, duration or note", icon=":material/edit:"):
-    with st.form("edit_session"):
-        left, middle = st.columns(2)
-        srpe = left.number_input("Session RPE (CR-10)", 0.0, 10.0, value=act["srpe"] if pd.notna(act["srpe"]) else None,
-                                 step=0.5, placeholder="not given",
-                                 help="How hard the whole session was, 0 (rest) to 10 (maximal), asked ~30 min after "
-                                      "(Foster 2001); empty: the load comes from set RPE, HR or the team default")
-        minutes = middle.number_input("Duration (min)", 0.1, 1440.0, step=1.0, format="%.1f",
-                                      value=act["duration_s"] / 60 if pd.notna(act["duration_s"]) else None,
-                                      placeholder=f"estimated {loads['duration_used_s'] / 60:.0f}"
-                                      if pd.notna(loads["duration_used_s"]) else "not known",
-                                      help="Session duration, min: the Foster load is sRPE x minutes")
-        note = st.text_area("Note", act["note"] if pd.notna(act["note"]) else "", max_chars=NOTE_MAX_CHARS,
-                            help="Anything the coach wants to remember about this session")
-        if st.form_submit_button("Save", type="primary"):
-            try:
-                update_session(store(), activity_id, srpe=srpe, note=note,
-                               duration_s=None if minutes is None else minutes * 60)
-                st.toast("Session saved: every figure is recomputed.", icon=":material/check:")
-                st.rerun()
-            except InvalidEdit as err:
-                st.error(f"Not saved: {err}")
+if not read_only():  # a signed athlete link changes nothing
+    with st.expander("Edit session RPE, duration or note", icon=":material/edit:"):
+        with st.form("edit_session"):
+            left, middle = st.columns(2)
+            srpe = left.number_input(
+                "Session RPE (CR-10)", 0.0, 10.0, value=act["srpe"] if pd.notna(act["srpe"]) else None, step=0.5,
+                placeholder="not given",
+                help="How hard the whole session was, 0 (rest) to 10 (maximal), asked ~30 min after (Foster 2001); "
+                     "empty: the load comes from set RPE, HR or the team default")
+            minutes = middle.number_input("Duration (min)", 0.1, 1440.0, step=1.0, format="%.1f",
+                                          value=act["duration_s"] / 60 if pd.notna(act["duration_s"]) else None,
+                                          placeholder=f"estimated {loads['duration_used_s'] / 60:.0f}"
+                                          if pd.notna(loads["duration_used_s"]) else "not known",
+                                          help="Session duration, min: the Foster load is sRPE x minutes")
+            note = st.text_area("Note", act["note"] if pd.notna(act["note"]) else "", max_chars=NOTE_MAX_CHARS,
+                                help="Anything the coach wants to remember about this session")
+            if st.form_submit_button("Save", type="primary"):
+                try:
+                    update_session(store(), activity_id, srpe=srpe, note=note,
+                                   duration_s=None if minutes is None else minutes * 60)
+                    st.toast("Session saved: every figure is recomputed.", icon=":material/check:")
+                    st.rerun()
+                except InvalidEdit as err:
+                    st.error(f"Not saved: {err}")
 if pd.notna(act["note"]):
     st.info(act["note"], icon=":material/sticky_note_2:")
 

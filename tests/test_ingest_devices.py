@@ -197,9 +197,9 @@ def test_fit_two_sessions_of_one_sport_keep_that_sport():
 
 def test_fit_records_dated_years_away_are_dropped():
     records = run_records(300)
-    future = START + dt.timedelta(days=2500)
+    jumped = START - dt.timedelta(days=2500)  # in the past: a date in the future is dropped as impossible anyway
     for i in (0, 150, 299):  # a clock that jumped for three records
-        records[i] = records[i] | {"timestamp": future + dt.timedelta(seconds=i)}
+        records[i] = records[i] | {"timestamp": jumped + dt.timedelta(seconds=i)}
     parsed = parse_fit(fit_file(records, sessions=[{"sport": Sport.RUNNING, "start_time": START}])[0])
     assert CLOCK_JUMP_S == 7 * 86_400
     assert "3 records dated more than 7 days from the rest dropped" in parsed.report.warnings
@@ -217,8 +217,8 @@ def test_fit_impossible_heart_rates_and_speeds_are_blanked_before_the_averages()
     s, a = parsed.samples, parsed.activity
     assert s.heart_rate.isna().sum() == 2 and np.isnan(s.speed_mps.iloc[12])
     assert (a["avg_hr"], a["max_hr"]) == (150.0, 150.0)  # the session's impossible HR is dropped too
-    assert parsed.report.warnings == ["5 impossible values blanked: 2 heart rates <= 0 or > 250 bpm, "
-                                      "1 speeds < 0 or > 12 m/s, 2 file summary heart rates <= 0 or > 250 bpm"]
+    assert parsed.report.warnings == ["5 impossible values blanked: 2 heart rates < 20 or > 250 bpm, "
+                                      "1 speeds < 0 or > 12 m/s, 2 file summary heart rates < 20 or > 250 bpm"]
 
 
 def test_fit_cycling_gets_the_generous_speed_cap():
@@ -318,7 +318,7 @@ def test_gpx_impossible_heart_rates_are_counted_and_left_out_of_the_average():
     parsed = parse_gpx(gpx([[trkpt(0, i * STEP_DEG / 40, i, f"<tpx1:hr>{hr}</tpx1:hr>") for i, hr in enumerate(hrs)]]))
     assert parsed.samples.heart_rate.isna().tolist() == [False, True, True, False, True]
     assert (parsed.activity["avg_hr"], parsed.activity["max_hr"]) == (155.0, 160.0)
-    assert "3 impossible values blanked: 3 heart rates <= 0 or > 250 bpm" in parsed.report.warnings
+    assert "3 impossible values blanked: 3 heart rates < 20 or > 250 bpm" in parsed.report.warnings
 
 
 def test_gpx_speed_from_gps_is_windowed_and_capped():
@@ -397,8 +397,8 @@ def test_tcx_impossible_lap_heart_rate_is_not_the_activity_max():
             f"</Activities></TrainingCenterDatabase>").encode()
     parsed = parse_tcx(data)
     assert parsed.activity["max_hr"] == 144.0 and np.isnan(parsed.laps.max_hr.iloc[0])
-    assert parsed.report.warnings == ["2 impossible values blanked: 1 file summary heart rates <= 0 or > 250 bpm, "
-                                      "1 lap heart rates <= 0 or > 250 bpm"]
+    assert parsed.report.warnings == ["2 impossible values blanked: 1 file summary heart rates < 20 or > 250 bpm, "
+                                      "1 lap heart rates < 20 or > 250 bpm"]
 
 
 # --- through the store ---------------------------------------------------------------------

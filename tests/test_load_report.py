@@ -243,3 +243,25 @@ def test_an_inactive_athlete_is_listed_apart_not_flagged(one_run):
     assert flags.loc[ada, "last_day"] == pd.Timestamp(RUN_DAY)
     report.save_team_settings(one_run, "", LoadSettings(inactive_days=60))
     assert not report.squad_flags(one_run, dt.date(2019, 10, 30)).set_index("athlete_id").loc[ada, "inactive"]
+
+
+def test_the_squad_and_each_athlete_get_the_same_metrics_when_histories_start_apart(store, samples_dir):
+    """An athlete whose file is years older than the demo does not move anyone's series: every
+    athlete's metrics start on their own first session, in the squad's matrix and on their own."""
+    from engine.demo import DemoConfig, write_demo
+    end = dt.date(2026, 3, 1)
+    write_demo(store, DemoConfig(athletes=3, weeks=6, seed=2, end_date=end))
+    path = samples_dir / "gpx" / "strava_export.gpx"                  # a run in January 2021
+    import_file(store, path.name, path.read_bytes(), athlete="Ada", create=True)
+    squad = report.daily_metrics(store, end)
+    for athlete_id, own in squad.groupby("athlete_id"):
+        alone = report.daily_metrics(store, end, int(athlete_id))
+        pd.testing.assert_frame_equal(own[["day", *report.METRICS]].reset_index(drop=True),
+                                      alone[["day", *report.METRICS]].reset_index(drop=True), check_dtype=False)
+    flags = report.squad_flags(store, end).set_index("athlete_id")
+    for athlete_id in flags.index:
+        alone = report.daily_metrics(store, end, int(athlete_id))
+        on_day = alone[alone["day"] == flags.loc[athlete_id, "as_of"]].iloc[0]
+        assert np.allclose(flags.loc[athlete_id, report.METRICS].astype(float),
+                           on_day[report.METRICS].astype(float), equal_nan=True)
+    assert flags["inactive"].sum() == 1             # Ada: one run, years old

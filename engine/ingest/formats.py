@@ -6,7 +6,8 @@ page, the CLI help and the README list the formats from FORMATS. Adding a format
 module (one entry) and its parser.
 
 Recognition: FIT by bytes 8-12 ".FIT" (FIT file header, Garmin FIT SDK); GPX / TCX by the XML
-root element `gpx` / `TrainingCenterDatabase`; CSV formats by their header line.
+root element `gpx` / `TrainingCenterDatabase`; CSV formats by their header line (UTF-8, or UTF-16
+with a BOM). Archives (zip, gzip) are never opened: they are rejected as unrecognised, with a hint.
 """
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine.ingest import fit, gpx, strength, tables, tcx
-from engine.ingest.common import ParsedActivity, ParsedStrength, ParsedTable, RejectedFile
+from engine.ingest.common import UTF16_BOMS, ParsedActivity, ParsedStrength, ParsedTable, RejectedFile
 
 HEAD_BYTES = 4096  # what a sniff sees
+# files the app never opens, by their first bytes (zip: PKWARE APPNOTE 4.3.7; gzip: RFC 1952)
+ARCHIVES = {b"PK\x03\x04": "a zip archive", b"PK\x05\x06": "a zip archive", b"\x1f\x8b": "gzip-compressed"}
 _ROOT = re.compile(r"<(?![?!])(?:[\w.-]+:)?([\w.-]+)")  # first element that is not <?...?> or <!...>
 
 
@@ -45,9 +48,16 @@ class Format:
     parse: Callable[[bytes, ParseOptions], ParsedRows]
 
 
+def head_text(head: bytes) -> str:
+    """The text of a file's head: UTF-16 when it starts with a UTF-16 BOM, else UTF-8 (BOM dropped);
+    undecodable bytes (a head cut inside a character, another encoding) are left out."""
+    encoding = "utf-16" if head[:2] in UTF16_BOMS else "utf-8-sig"
+    return head.decode(encoding, errors="ignore")
+
+
 def xml_root_name(head: bytes) -> str | None:
     """Lower-case local name of the first XML element in `head`, or None if it is not XML."""
-    text = head.decode("utf-8-sig", errors="ignore").lstrip()
+    text = head_text(head).lstrip()
     if not text.startswith("<"):
         return None
     root = _ROOT.search(re.sub(r"<!--.*?-->", "", text, flags=re.S))
@@ -55,12 +65,15 @@ def xml_root_name(head: bytes) -> str | None:
 
 
 def csv_header(head: bytes) -> list[str]:
-    """Lower-case column names of the first line, or [] when it is not UTF-8 text."""
-    line = head.lstrip(b"\r\n").split(b"\n", 1)[0]
-    try:
-        return tables.header_fields(line.decode("utf-8-sig").strip())[1]
-    except UnicodeDecodeError:
-        return []
+    """Lower-case column names of the first line, or [] when it is not UTF-8 (or BOM-marked UTF-16) text."""
+    if head[:2] in UTF16_BOMS:
+        text = head_text(head)
+    else:
+        try:
+            text = head.lstrip(b"\r\n").split(b"\n", 1)[0].decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return []
+    return tables.header_fields(text.lstrip("\r\n").split("\n", 1)[0].strip())[1]
 
 
 def _is_strength(source: str) -> Callable[[bytes], bool]:
@@ -120,6 +133,9 @@ def detect(file_name: str, data: bytes) -> Format:
     for fmt in FORMATS:
         if fmt.sniff(head):
             return fmt
+    archive = next((what for magic, what in ARCHIVES.items() if head.startswith(magic)), None)
+    if archive:
+        raise RejectedFile(f"unrecognised file type: {file_name} is {archive}; extract it and upload the files inside")
     if xml_root_name(head) is not None:
         raise RejectedFile(f"unrecognised file type: {file_name} is XML but not GPX or TCX")
     raise RejectedFile(f"unrecognised file type: {file_name} is not a FIT, GPX, TCX or known CSV file")

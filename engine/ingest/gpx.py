@@ -68,7 +68,7 @@ class _Track:
         self.cols = {c: array("d") for c in ("lat", "lon", "altitude_m", "speed_mps", "heart_rate", "cadence")}
 
     def add(self, point, segment: int) -> None:
-        found = {"lat": _coordinate(point.get("lat"), 90), "lon": _coordinate(point.get("lon"), 180)}
+        found = {"lat": to_float(point.get("lat")), "lon": to_float(point.get("lon"))}  # range: `summarise`
         time_text = None
         for child in point:
             tag = child.tag
@@ -90,11 +90,6 @@ class _Track:
         self.segment.append(segment)
         for col, values in self.cols.items():
             values.append(found.get(col, np.nan))
-
-
-def _coordinate(text, limit: float) -> float:
-    value = to_float(text)
-    return value if -limit <= value <= limit else np.nan
 
 
 def _fill_times(time_us: np.ndarray) -> tuple[np.ndarray, int]:

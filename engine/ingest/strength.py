@@ -44,9 +44,12 @@ set type other than normal / warm-up / drop set / failure is skipped; a missing 
 and a missing RPE is 10 - RIR (RIR-based RPE scale, Zourdos et al. 2016, Helms et al. 2016).
 Rows with a bad date, no exercise name, a non-numeric number, negative reps, RPE/RIR outside
 0-10, or no weight, reps, time or distance are dropped with a warning that counts them.
-Impossible values are blanked with a warning that counts them (common.py): reps over MAX_REPS
-are stored as NULL (never 0, so such a set never reaches an e1RM) and weights over MAX_WEIGHT_KG
-as NaN.
+Impossible values, outside common.BOUNDS["strength_sets"], are blanked with a warning that counts
+them: reps over MAX_REPS are stored as NULL (never 0, so such a set never reaches an e1RM), and
+weights < 0 or over MAX_WEIGHT_KG, set durations, distances and rests < 0 or too long, and workout
+durations outside BOUNDS["activities"] as NaN; so is an unreadable workout duration (Strong) or an
+end time that is unreadable or not after the start (Hevy). Dates before 1980 or in the future are
+bad dates.
 """
 from __future__ import annotations
 
@@ -55,7 +58,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from engine.ingest.common import MAX_REPS, MAX_WEIGHT_KG, STRENGTH_COLUMNS, ParsedStrength, ParseReport, RejectedFile
+from engine.ingest.common import (BOUNDS, MAX_REPS, STRENGTH_COLUMNS, ParsedStrength, ParseReport, RejectedFile,
+                                  bounds_text, outside)
 from engine.ingest.tables import dates, drop_note, numbers, read_csv
 
 LB_KG = 0.45359237  # kg per international pound
@@ -65,6 +69,7 @@ SET_TAGS = {"w": "warmup", "d": "dropset", "f": "failure"}
 HEVY_SET_TYPES = {"normal", "warmup", "failure", "dropset"}
 STRONG_WEIGHT_COLUMNS = {"weight": None, "weight (kg)": 1.0, "weight (lbs)": LB_KG, "kg": 1.0, "lbs": LB_KG}  # -> kg
 STRONG_DISTANCE_COLUMNS = {"distance": None, "distance (meters)": 1.0, "km": 1000.0, "mi": MILE_M}  # -> m
+WORKOUT_S = BOUNDS["activities"]["duration_s"]  # a workout's duration, s (stored as its activity's duration_s)
 
 
 def strength_format(columns: list[str]) -> str | None:
@@ -102,9 +107,10 @@ def parse_strength_csv(data: bytes, weight_unit: str = "kg") -> ParsedStrength:
         raise RejectedFile(UNKNOWN_HEADER)
     if df.empty:
         raise RejectedFile(f"{source} CSV has a header but no data rows")
-    bad = {"more fields than the header": misaligned}
-    sets = {"strong": _strong, "hevy": _hevy, "native": _native}[source](df, weight_unit, bad)
-    return _finish(source, df, sets, bad)
+    bad = {"more fields than the header": misaligned}  # label -> mask of rows dropped
+    blanked = {}  # label -> mask of rows whose workout duration is unreadable (left NaN)
+    sets = {"strong": _strong, "hevy": _hevy, "native": _native}[source](df, weight_unit, bad, blanked)
+    return _finish(source, df, sets, bad, blanked)
 
 
 def _col(df: pd.DataFrame, *names: str) -> pd.Series:
@@ -128,7 +134,7 @@ def _unit_factor(units: pd.Series, table: dict, default: float, bad: dict, what:
     return factor
 
 
-def _strong(df: pd.DataFrame, weight_unit: str, bad: dict) -> pd.DataFrame:
+def _strong(df: pd.DataFrame, weight_unit: str, bad: dict, blanked: dict) -> pd.DataFrame:
     lb = weight_unit == "lb"
     weight = next((c for c in STRONG_WEIGHT_COLUMNS if c in df), "weight")
     distance = next((c for c in STRONG_DISTANCE_COLUMNS if c in df), "distance")
@@ -141,10 +147,12 @@ def _strong(df: pd.DataFrame, weight_unit: str, bad: dict) -> pd.DataFrame:
     order = _col(df, "set order").str.lower()
     numbered = order.str.fullmatch(r"\d+(\.0+)?")
     duration = _col(df, "duration", "workout duration", "duration (sec)")
+    duration_s = duration.map({v: parse_duration(v) for v in duration.unique()})
+    blanked["unreadable workout durations"] = (duration != "") & duration_s.isna()
     return pd.DataFrame({
         "start": dates(df["date"]),
         "workout_name": df["workout name"],
-        "session_duration_s": duration.map({v: parse_duration(v) for v in duration.unique()}),
+        "session_duration_s": duration_s,
         "exercise_name": df["exercise name"],
         "set_type": order.map(SET_TAGS).where(~numbered, "normal"),  # None = Note / Rest Timer row
         "weight_kg": _num(df, bad, weight) * w_factor,
@@ -157,8 +165,9 @@ def _strong(df: pd.DataFrame, weight_unit: str, bad: dict) -> pd.DataFrame:
     })
 
 
-def _hevy(df: pd.DataFrame, weight_unit: str, bad: dict) -> pd.DataFrame:
+def _hevy(df: pd.DataFrame, weight_unit: str, bad: dict, blanked: dict) -> pd.DataFrame:
     start, end = (dates(df[c], ("%d %b %Y, %H:%M", "ISO8601")) for c in ("start_time", "end_time"))
+    blanked["end times unreadable, impossible or not after the start"] = (df["end_time"] != "") & ~(end > start)
     kind = df["set_type"].str.lower().replace("", "normal")
     weight, w_factor = ("weight_lbs", LB_KG) if "weight_lbs" in df else ("weight_kg", 1.0)
     distance, d_factor = ("distance_miles", MILE_M) if "distance_miles" in df else ("distance_km", 1e3)
@@ -178,7 +187,7 @@ def _hevy(df: pd.DataFrame, weight_unit: str, bad: dict) -> pd.DataFrame:
     })
 
 
-def _native(df: pd.DataFrame, weight_unit: str, bad: dict) -> pd.DataFrame:
+def _native(df: pd.DataFrame, weight_unit: str, bad: dict, blanked: dict) -> pd.DataFrame:
     athletes = set(df["athlete"]) - {""} if "athlete" in df else set()
     if len(athletes) > 1:
         raise RejectedFile(f"the file names {len(athletes)} athletes: upload one file per athlete")
@@ -199,30 +208,40 @@ def _native(df: pd.DataFrame, weight_unit: str, bad: dict) -> pd.DataFrame:
     })
 
 
-def _finish(source: str, df: pd.DataFrame, s: pd.DataFrame, bad: dict) -> ParsedStrength:
+def _finish(source: str, df: pd.DataFrame, s: pd.DataFrame, bad: dict, unreadable: dict) -> ParsedStrength:
     """Blank impossible values, drop unusable rows, number the sets, fill RPE/RIR, build the report."""
     for col in ("duration_s", "distance_m"):  # 0 = not recorded (Strong writes 0 for every set)
-        s[col] = s[col].where(s[col] > 0)
-    reps_label, weight_label = f"reps over {MAX_REPS}", f"weights over {MAX_WEIGHT_KG:g} kg"
-    impossible = {reps_label: s["reps"] > MAX_REPS, weight_label: s["weight_kg"] > MAX_WEIGHT_KG}
-    s["reps"] = s["reps"].where(~impossible[reps_label])
-    s["weight_kg"] = s["weight_kg"].where(~impossible[weight_label])
+        s[col] = s[col].where(s[col] != 0)
+    limits = BOUNDS["strength_sets"]
+    reps_label = f"reps over {MAX_REPS}"
+    checks = [("weights", "weight_kg", limits["weight_kg"], "kg"),
+              ("set durations", "duration_s", limits["duration_s"], "s"),
+              ("set distances", "distance_m", limits["distance_m"], "m"),
+              ("rests", "rest_s", limits["rest_s"], "s"),
+              ("workout durations", "session_duration_s", WORKOUT_S, "s")]
+    impossible = {reps_label: ("reps", s["reps"] > MAX_REPS)}  # label -> (column, mask); negative reps drop the row
+    impossible |= {bounds_text(noun, limit, unit): (col, pd.Series(outside(s[col], limit), index=s.index))
+                   for noun, col, limit, unit in checks}
+    impossible |= {label: ("session_duration_s", mask) for label, mask in unreadable.items()}  # already NaN
+    negative_reps = s["reps"] < 0
+    for col, mask in impossible.values():
+        s[col] = s[col].where(~mask)
     pseudo = s["set_type"].isna()  # Strong Note / Rest Timer rows, unknown set tags
     empty = s[["weight_kg", "reps", "duration_s", "distance_m"]].isna().all(axis=1)
     bad = {"bad date": s["start"].isna(), "no exercise name": s["exercise_name"] == "", **bad,
-           "negative reps": s["reps"] < 0, "no weight, reps, time or distance": empty,
-           "RPE outside 0-10": ~s["rpe"].between(0, 10) & s["rpe"].notna(),
-           "RIR outside 0-10": ~s["rir"].between(0, 10) & s["rir"].notna()}
+           "negative reps": negative_reps, "no weight, reps, time or distance": empty,
+           "RPE outside 0-10": pd.Series(outside(s["rpe"], limits["rpe"]), index=s.index),
+           "RIR outside 0-10": pd.Series(outside(s["rir"], limits["rir"]), index=s.index)}
     bad = {k: m & ~pseudo for k, m in bad.items()}
     warnings = [w for w in [drop_note(bad, len(df))] if w]
     if pseudo.any():
         warnings.append(f"skipped {int(pseudo.sum())} non-set rows (notes, rest timers, other tags)")
     keep = ~pseudo & ~pd.concat(bad.values(), axis=1).any(axis=1)
-    blanked = {what: int((mask & keep).sum()) for what, mask in impossible.items()}
+    blanked = {what: int((mask & keep).sum()) for what, (_, mask) in impossible.items()}
     if sum(blanked.values()):
         warnings.append(f"{sum(blanked.values())} impossible values blanked: "
                         + ", ".join(f"{n} {what}" for what, n in blanked.items() if n))
-    s, too_many_reps = s[keep].reset_index(drop=True), impossible[reps_label][keep].to_numpy()
+    s, too_many_reps = s[keep].reset_index(drop=True), impossible[reps_label][1][keep].to_numpy()
     if s.empty:
         raise RejectedFile("no usable sets: " + "; ".join(warnings))
 

@@ -1,8 +1,10 @@
 """Fitness-test and wellness CSVs, and the CSV reading shared by the strength parser.
 
-Both files are UTF-8 (a BOM is fine), `,` or `;` separated, one header line, column names
-case-insensitive, decimal point or comma. Dates are `YYYY-MM-DD`. `athlete` is optional in
-both: rows without it belong to the athlete chosen at upload.
+Both files are UTF-8 (a BOM is fine; UTF-16 with a BOM too), `,` or `;` separated, one header
+line, column names case-insensitive, decimal point or comma. Dates are `YYYY-MM-DD`; a date
+before 1980 or in the future is a bad date (common.date_window). `athlete` is optional in both:
+rows without it belong to the athlete chosen at upload. The valid ranges below are
+common.FITNESS_RANGES and common.WELLNESS_RANGES (part of common.BOUNDS).
 
 Fitness-test CSV, one row per athlete and test day (the paper's battery: 15 x 200 m laps of a
 3000 m run, pull-ups, 60 s sit-ups, 30 m x 2 shuttle run). All columns are required except
@@ -53,33 +55,35 @@ import io
 import numpy as np
 import pandas as pd
 
-from engine.ingest.common import (FITNESS_COLUMNS, WELLNESS_COLUMNS, ParsedFitness, ParsedWellness, ParseReport,
-                                  RejectedFile)
-
-LAPS = [f"lap_{i}" for i in range(1, 16)]
-FITNESS_RANGES = {"height_cm": (100, 250), "mass_kg": (20, 300), **{lap: (20, 200) for lap in LAPS},
-                  "pullups": (0, 100), "situps_60s": (0, 100), "shuttle_30x2_s": (5, 60)}
-WELLNESS_RANGES = {"srpe": (0, 10), "session_min": (0, 1440), "sleep_h": (0, 24), "soreness": (0, 10),
-                   "hr_rest_morning": (20, 150), "hrv_ms": (1, 500)}
+from engine.ingest.common import (FITNESS_COLUMNS, FITNESS_RANGES, LAPS, WELLNESS_COLUMNS, WELLNESS_RANGES,
+                                  UTF16_BOMS, ParsedFitness, ParsedWellness, ParseReport, RejectedFile, date_window)
 
 
 def decode_text(data: bytes) -> str:
-    """The UTF-8 text of a file (BOM dropped); RejectedFile if empty or binary."""
+    """The text of a file in UTF-8 (BOM dropped) or UTF-16 with a BOM; RejectedFile if empty,
+    binary or in another encoding (e.g. Latin-1)."""
     if not data.strip():
         raise RejectedFile("empty file")
+    encoding = "utf-16" if data[:2] in UTF16_BOMS else "utf-8-sig"
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise RejectedFile("not a text CSV file") from None
+        text = data.decode(encoding)
+    except UnicodeDecodeError as err:
+        raise RejectedFile(f"not a text CSV file: byte 0x{data[err.start]:02x} at offset {err.start:,} is not "
+                           f"{'UTF-16' if encoding == 'utf-16' else 'UTF-8'} (save the file as UTF-8)") from None
     if "\x00" in text:
         raise RejectedFile("not a text CSV file")
     return text
 
 
 def header_fields(line: str) -> tuple[str, list[str]]:
-    """Separator (`;` if it outnumbers `,`) and the lower-case, unquoted names of a header line."""
+    """Separator (`;` if it outnumbers `,`) and the lower-case, unquoted names of a header line
+    (cut at its first line break, \\r included); no names when it is not one CSV record."""
+    line = (line.splitlines() or [""])[0]
     sep = ";" if line.count(";") > line.count(",") else ","
-    return sep, [f.strip().lower() for f in next(csv.reader([line], delimiter=sep), [])]
+    try:
+        return sep, [f.strip().lower() for f in next(csv.reader([line], delimiter=sep), [])]
+    except csv.Error:  # e.g. a quote left open
+        return sep, []
 
 
 def read_csv(data: bytes) -> tuple[pd.DataFrame, pd.Series]:
@@ -87,7 +91,7 @@ def read_csv(data: bytes) -> tuple[pd.DataFrame, pd.Series]:
     short rows padded; and the mask of rows with more (non-empty) fields than the header."""
     text = decode_text(data).lstrip("\r\n")
     sep, _ = header_fields(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)  # any line ending
     try:
         rows = [r for r in reader if "".join(r).strip()]
     except csv.Error as err:
@@ -114,12 +118,14 @@ def numbers(col: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def dates(col: pd.Series, formats: tuple[str, ...] = ("ISO8601",)) -> pd.Series:
     """Naive timestamps; the first format that parses wins; a trailing UTC offset is ignored
-    (the wall-clock time is kept); NaT when nothing parses."""
+    (the wall-clock time is kept); NaT when nothing parses or the date is outside
+    common.date_window() (before 1980, or in the future)."""
     col = col.str.replace(r"(Z|[+-]\d\d:?\d\d)$", "", regex=True)
     out = pd.to_datetime(col, format=formats[0], errors="coerce")
     for fmt in formats[1:]:
         out = out.fillna(pd.to_datetime(col, format=fmt, errors="coerce"))
-    return out
+    earliest, latest = date_window()
+    return out.where((out >= earliest) & (out <= latest))
 
 
 def drop_note(bad: dict[str, pd.Series], n: int) -> str | None:

@@ -96,7 +96,11 @@ def parse_tcx(data: bytes) -> ParsedActivity:
     if root.getroottree().docinfo.doctype:  # defence in depth: refuse_dtd already scanned the prolog
         raise RejectedFile(NO_DTD)
     if root.tag != f"{{{NS['t']}}}TrainingCenterDatabase":
-        raise RejectedFile(f"not a TCX file: root element is <{etree.QName(root).localname}>")
+        name = etree.QName(root)
+        if name.localname == "TrainingCenterDatabase":
+            raise RejectedFile(f"not a TCX v2 file: its root element is in the namespace {name.namespace or '(none)'}, "
+                               f"not {NS['t']}")
+        raise RejectedFile(f"not a TCX file: root element is <{name.localname}>")
     report = ParseReport()
     legs = _legs(root, report)
     if not legs:

@@ -130,7 +130,7 @@ def _session_loads(store: Store, athlete_id: int | None, athletes: pd.DataFrame,
 
 
 def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> pd.DataFrame:
-    """Per athlete and day, from the first session to `end`: load_au, hr_morning (bpm, NaN when not
+    """Per athlete and day, from the athlete's first logged day to `end`: load_au, hr_morning (bpm, NaN when not
     measured), source (which sources the day's sessions used), sessions, and every load metric
     (METRICS), each team with its settings."""
     athletes, settings = _athletes_and_settings(store, athlete_id)
@@ -148,7 +148,8 @@ def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> 
         [per_day["by_estimate"], per_day["by_hr"] & per_day["by_srpe"], per_day["by_hr"], per_day["by_srpe"]],
         ["estimated", "hr+srpe", "hr", "srpe"], "")
 
-    start = min(pd.Timestamp(sessions["day"].min()).date(), end)
+    morning = morning[morning["athlete_id"].isin(athletes["athlete_id"])]
+    start = min(pd.to_datetime(pd.concat([sessions["day"], morning["day"]])).min().date(), end)
     # one row per athlete on the first day, so that every athlete gets a row in both matrices
     # (a rest-day series without sessions, no morning HR without wellness)
     every = athletes[["athlete_id"]].assign(day=pd.Timestamp(start))
@@ -156,16 +157,24 @@ def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> 
     morning = morning.rename(columns={"hr_rest_morning": "load_au"})
     _, _, hr_morning = daily_matrix(pd.concat([morning[morning["athlete_id"].isin(ids)],
                                                every.assign(load_au=np.nan)]), start, end, fill=np.nan)
+    # each athlete's series starts on their own first logged day (a session or a morning HR), whoever
+    # else is in the matrix: the squad page (every athlete) and the athlete's pages (one) then agree
+    logged = pd.concat([per_day[["athlete_id", "day"]], morning[["athlete_id", "day"]]])
+    first = pd.to_datetime(logged.groupby("athlete_id")["day"].min()).reindex(ids).fillna(pd.Timestamp(start))
+    first_index = (first - pd.Timestamp(start)).dt.days.to_numpy()
     metrics = {m: np.full(load.shape, np.nan) for m in METRICS}
     team_of = athletes.set_index("athlete_id")["team"].fillna("").reindex(ids).to_numpy()
     for group_settings, group_teams in _settings_groups(settings, team_of).items():
-        rows = np.isin(team_of, group_teams)
-        for m, values in load_metrics(load[rows], group_settings, hr_morning=hr_morning[rows]).items():
-            if m in metrics:
-                metrics[m][rows] = values
+        for offset in np.unique(first_index[np.isin(team_of, group_teams)]):
+            rows = np.isin(team_of, group_teams) & (first_index == offset)
+            for m, values in load_metrics(load[rows, offset:], group_settings,
+                                          hr_morning=hr_morning[rows, offset:]).items():
+                if m in metrics:
+                    metrics[m][rows, offset:] = values
+    started = (np.arange(len(days))[None, :] >= first_index[:, None]).ravel()
     frame = pd.DataFrame({"athlete_id": np.repeat(ids, len(days)), "day": np.tile(days, len(ids)),
                           "load_au": load.ravel(), "hr_morning": hr_morning.ravel(),
-                          **{m: v.ravel() for m, v in metrics.items()}})
+                          **{m: v.ravel() for m, v in metrics.items()}})[started]
     per_day["day"] = pd.to_datetime(per_day["day"])
     return (frame.merge(per_day[["athlete_id", "day", "source", "sessions"]], on=["athlete_id", "day"], how="left")
             .fillna({"source": "", "sessions": 0}))

@@ -1,12 +1,15 @@
 """Import files: detect, parse, write each file's rows in one transaction, log it in `imports`.
 
 A file identical (sha256) to one already imported changes nothing. A rejected file gets one
-`imports` row with status 'rejected' and a one-line reason, and no other row anywhere.
+`imports` row with status 'rejected' and a one-line reason, and no other row anywhere. A file
+over MAX_FILE_BYTES is refused; `import_source` (a path or a file object) checks the size before
+reading the file.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
@@ -15,6 +18,7 @@ from itertools import repeat
 from multiprocessing import get_context
 from pathlib import Path
 from collections.abc import Callable
+from typing import BinaryIO
 
 import duckdb
 import pandas as pd
@@ -61,6 +65,73 @@ def _internal_error(err: BaseException) -> str:
     return f"internal error: {type(err).__name__}: {first_line}".rstrip(": ")
 
 
+def too_large(size_bytes: int | None) -> str:
+    """The reason a file over MAX_FILE_BYTES is rejected; `size_bytes` None when only "more" is known."""
+    limit = f"the {MAX_FILE_BYTES // 2**20} MB limit"
+    return f"file is over {limit}" if size_bytes is None else f"file is {size_bytes / 2**20:.1f} MB, over {limit}"
+
+
+def _remaining_bytes(stream: BinaryIO) -> int | None:
+    """Bytes from a binary file object's position to its end (seeking there and back), or None
+    when it cannot seek (a pipe, a socket)."""
+    try:
+        if not stream.seekable():
+            return None
+        here = stream.tell()
+        end = stream.seek(0, os.SEEK_END)
+        stream.seek(here)
+    except (OSError, ValueError):  # io.UnsupportedOperation is both; a closed file raises ValueError
+        return None
+    return end - here
+
+
+def read_upload(source: str | os.PathLike | BinaryIO) -> bytes:
+    """The bytes of the file at a path, or of a binary file object from its position.
+
+    RejectedFile (one line) when the file holds more than MAX_FILE_BYTES or cannot be read. The
+    size is checked before anything is read (os.path.getsize, or seeking to the object's end),
+    and at most MAX_FILE_BYTES + 1 bytes are ever read, so a file that grows meanwhile, or a
+    pipe, is refused without being held in memory."""
+    limit = MAX_FILE_BYTES
+    try:
+        if isinstance(source, (str, os.PathLike)):
+            size = os.path.getsize(source)
+            if size > limit:
+                raise RejectedFile(too_large(size))
+            with open(source, "rb") as stream:
+                data = stream.read(limit + 1)
+        else:
+            size = _remaining_bytes(source)
+            if size is not None and size > limit:
+                raise RejectedFile(too_large(size))
+            data = source.read(limit + 1)
+    except OSError as err:
+        raise RejectedFile(f"cannot read the file: {err.strerror or type(err).__name__}") from err
+    if len(data) > limit:
+        raise RejectedFile(too_large(None))
+    return bytes(data)
+
+
+def reject(store: Store, file_name: str, reason: str) -> ImportResult:
+    """Log a file refused before it was read (too large, unreadable) as 'rejected' with `reason`;
+    its sha256 in the log is that of no bytes (the file was never read)."""
+    return import_file(store, file_name, b"", parsed=Parsed(None, None, reason))
+
+
+def import_source(store: Store, source: str | os.PathLike | BinaryIO, file_name: str | None = None,
+                  athlete: str | None = None, create: bool = False, weight_unit: str = "kg") -> ImportResult:
+    """Import a file from a path or a binary file object, its size checked before it is read
+    (read_upload). `file_name` defaults to the path's name, or the object's `name`, else "upload"."""
+    if file_name is None:
+        named = source if isinstance(source, (str, os.PathLike)) else getattr(source, "name", None)
+        file_name = Path(os.fsdecode(named)).name if isinstance(named, (str, bytes, os.PathLike)) else "upload"
+    try:
+        data = read_upload(source)
+    except RejectedFile as err:
+        return reject(store, file_name, str(err))
+    return import_file(store, file_name, data, athlete, create, weight_unit)
+
+
 def parse_upload(file_name: str, data: bytes, weight_unit: str = "kg") -> Parsed:
     """Size check, detection and parsing; pure, so it can run in a worker process.
 
@@ -69,7 +140,7 @@ def parse_upload(file_name: str, data: bytes, weight_unit: str = "kg") -> Parsed
     kind = None
     try:
         if len(data) > MAX_FILE_BYTES:
-            raise RejectedFile(f"file is {len(data) / 2**20:.1f} MB, over the {MAX_FILE_BYTES // 2**20} MB limit")
+            raise RejectedFile(too_large(len(data)))
         kind, rows = parse_file(file_name, data, ParseOptions(weight_unit))
         return Parsed(kind, rows)
     except RejectedFile as err:

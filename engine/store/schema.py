@@ -255,6 +255,24 @@ MIGRATIONS: list[list] = [
            SELECT a.* REPLACE (timezone(z.time_zone, timezone('UTC', a.start_time)) AS start_time)
            FROM activities a JOIN athlete_time_zones z USING (athlete_id)""",
     ],
+    # 8: hosted mode: the coaches who may log in and the teams each may see (engine.store.access),
+    # and signed read-only links to one athlete
+    [
+        """CREATE TABLE coaches (
+            email VARCHAR PRIMARY KEY,      -- the login's e-mail, lower case
+            teams VARCHAR[] NOT NULL,       -- teams this coach sees ('' = athletes without a team)
+            is_admin BOOLEAN NOT NULL,      -- sees and may change every team
+            added_at TIMESTAMP NOT NULL
+        )""",
+        """CREATE TABLE athlete_links (
+            link_id INTEGER PRIMARY KEY,
+            athlete_id INTEGER NOT NULL,
+            created_by VARCHAR NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            expires_at TIMESTAMP NOT NULL,
+            revoked_at TIMESTAMP
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
