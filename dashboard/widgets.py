@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlencode, urlsplit
 
 import pandas as pd
@@ -102,6 +103,14 @@ def share_link() -> str:
 
 
 EMPTY_CELL = "–"   # a missing value in every table
+_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>:$&=])")   # what markdown, Streamlit's :directives: or HTML read
+
+
+def plain(text) -> str:
+    """A coach's or a file's text (athlete, activity or exercise name, note, team) to put in a
+    title, caption, message or label, which Streamlit reads as markdown: every markup character is
+    escaped, so it shows as typed and never becomes a link, formatting, a directive or HTML."""
+    return _MARKUP.sub(r"\\\1", str(text))
 
 
 def tinted(colour: str) -> str:

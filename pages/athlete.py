@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import figures, nav
 from dashboard.state import hosted, link_secret, param, read, read_only, scope, seed, set_param, store
 from dashboard.widgets import (app_origin, athlete_picker, data_table, date_range_picker, hr_help, hr_notes, metric,
-                               metric_row, share_link, train_with_status)
+                               metric_row, plain, share_link, train_with_status)
 from engine.load import report, wellness
 from engine.models.registry import ModelNotTrained
 from engine.store import access, queries
@@ -18,8 +18,8 @@ athlete_id = athlete_picker(container=st.sidebar)
 athletes = read(queries.athletes)
 profile = athletes.set_index("athlete_id").loc[athlete_id]
 acts = read(queries.activities, athlete_id)
-st.title(profile["name"])
-st.caption(" · ".join([profile["team"] if pd.notna(profile["team"]) else "No team",
+st.title(plain(profile["name"]))
+st.caption(" · ".join([plain(profile["team"]) if pd.notna(profile["team"]) else "No team",
                         *([profile["sex"]] if pd.notna(profile["sex"]) else [])]))
 
 start, end = date_range_picker(acts["start_time"].dt.date, container=st.sidebar)   # the activities read above
@@ -184,7 +184,7 @@ elif view == "Calendar":
             st.switch_page(nav.page("session"), query_params={"activity": str(on_day["activity_id"].iloc[0])})
         st.markdown(f"**{dt.date.fromisoformat(days[0]):%a %d %b %Y}**" + ("" if len(on_day) else ": no session"))
         for row in on_day.itertuples():
-            name = f" · {row.name}" if pd.notna(row.name) else ""
+            name = f" · {plain(row.name)}" if pd.notna(row.name) else ""
             st.page_link(nav.page("session"), query_params={"activity": str(row.activity_id)},
                          label=f"{row.start_time:%H:%M} · {row.sport}{name}")
 else:
@@ -229,7 +229,7 @@ else:
         listed = listed[listed["athlete_id"] == athlete_id]
         for row in listed.itertuples():
             text, revoke = st.columns([4, 1], vertical_alignment="center")
-            text.write(f"Link {row.link_id}, made by {row.created_by} on {row.created_at:%d %b %Y}: {row.status}"
+            text.write(f"Link {row.link_id}, made by {plain(row.created_by)} on {row.created_at:%d %b %Y}: {row.status}"
                        + (f" until {row.expires_at:%d %b %Y}" if row.status == "active" else ""))
             if row.status == "active" and revoke.button("Revoke", key=f"revoke_{row.link_id}"):
                 access.revoke_link(store(), row.link_id)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import read, store
-from dashboard.widgets import athlete_or_stop, data_table, share_link, train_prompt
+from dashboard.widgets import athlete_or_stop, data_table, plain, share_link, train_prompt
 from engine.export import csv_bytes
 from engine.fitness import assess, standards
 from engine.fitness.battery import CLASSES, MODALITY_LABELS, TEST_BY_COLUMN, TESTS
@@ -59,7 +59,8 @@ athlete_tab, squad_tab = st.tabs(["Athlete", "Squad"])
 with athlete_tab:
     history = read(assess.athlete_assessments, athlete_id)
     if history.empty:
-        st.info(f"{names[athlete_id]} has no fitness battery yet: upload one in the sidebar.", icon=":material/info:")
+        st.info(f"{plain(names[athlete_id])} has no fitness battery yet: upload one in the sidebar.",
+                icon=":material/info:")
     else:
         st.subheader("Battery history")
         history = history.assign(

@@ -8,7 +8,7 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import read, store
-from dashboard.widgets import athlete_or_stop, data_table, share_link, train_prompt
+from dashboard.widgets import athlete_or_stop, data_table, plain, share_link, train_prompt
 from engine.fitness.battery import TEST_BY_COLUMN
 from engine.models.registry import ModelNotTrained
 from engine.recommend import constraints as cons
@@ -68,7 +68,7 @@ with athlete_tab:
         st.stop()
 
     recs = service.recommendations(store(), athlete_id, constraints)
-    st.subheader(f"For {names[athlete_id]}")
+    st.subheader(f"For {plain(names[athlete_id])}")
     if not recs:
         st.warning("No catalog exercise meets all these constraints: loosen one.", icon=":material/filter_alt_off:")
     else:

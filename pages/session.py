@@ -6,7 +6,7 @@ from streamlit_folium import st_folium
 
 from dashboard import figures, hr_views, maps, nav
 from dashboard.state import param, read, read_only, seed, set_param, store
-from dashboard.widgets import athlete_picker, data_table, hr_notes, metric, metric_row, share_link
+from dashboard.widgets import athlete_picker, data_table, hr_notes, metric, metric_row, plain, share_link
 from engine.load import report
 from engine.load.session import ZONE_COLUMNS
 from engine.session import detail, strength
@@ -18,7 +18,7 @@ C = st.column_config
 
 def session_label(row) -> str:
     """"Running · Sun 10 Jan 2021 · Morning run": sport, date and name of an activity row."""
-    name = row["name"] if pd.notna(row["name"]) and str(row["name"]).strip() else None
+    name = plain(row["name"]) if pd.notna(row["name"]) and str(row["name"]).strip() else None
     return " · ".join(x for x in [str(row["sport"]).capitalize(), f"{row['start_time']:%a %d %b %Y}", name] if x)
 
 
@@ -44,7 +44,7 @@ if found.empty:
     if athlete_id is not None:
         latest = read(queries.activities, athlete_id).head(10)
         names = read(queries.athletes).set_index("athlete_id")["name"]
-        st.subheader(f"Latest sessions of {names.get(athlete_id, 'this athlete')}")
+        st.subheader(f"Latest sessions of {plain(names.get(athlete_id, 'this athlete'))}")
         if latest.empty:
             st.caption("No sessions yet.")
         for _, row in latest.iterrows():
@@ -63,7 +63,7 @@ sets = read(sessions.strength_sets, activity_id)
 pace_sport = detail.shows_pace(act["sport"])
 
 st.title(session_label(act))
-st.page_link(nav.page("athlete"), label=act["athlete_name"], icon=":material/person:",
+st.page_link(nav.page("athlete"), label=plain(act["athlete_name"]), icon=":material/person:",
              query_params={"athlete": str(act["athlete_id"])}, help="Open the athlete's page")
 st.caption(" · ".join(str(x) for x in [
     f"Started {act['start_time']:%H:%M} "   # stored in UTC, read in the team's time zone (Settings)
@@ -155,7 +155,7 @@ if not read_only():  # a signed athlete link changes nothing
                 except InvalidEdit as err:
                     st.error(f"Not saved: {err}")
 if pd.notna(act["note"]):
-    st.info(act["note"], icon=":material/sticky_note_2:")
+    st.info(plain(act["note"]), icon=":material/sticky_note_2:")
 
 if len(samples):
     track = detail.track(samples)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import nav
 from dashboard.state import param, read, seed, set_param
-from dashboard.widgets import EMPTY_CELL, data_table, share_link, tinted
+from dashboard.widgets import EMPTY_CELL, data_table, plain, share_link, tinted
 from engine.load import report
 from engine.load.metric_table import help_text
 from engine.store import queries
@@ -38,13 +38,13 @@ if len(flagged):
     with st.expander("Why these flags"):
         for row in flagged.itertuples():
             chips = " ".join(f":red-badge[{label}]" for label in row.flags)
-            st.markdown(f"**{row.name}** {chips}", help=" · ".join(row.why))
+            st.markdown(f"**{plain(row.name)}** {chips}", help=" · ".join(row.why))
 else:
     st.success(f"No risk flags{as_of}.", icon=":material/check_circle:")
 inactive = squad[squad["inactive"].fillna(False).astype(bool)]
 if len(inactive):
     st.info("**Inactive** (no session for longer than the team's setting; not flagged): " + ", ".join(
-        f"{r.name} (last session {r.last_day:%d %b %Y})" if pd.notna(r.last_day) else f"{r.name} (no session)"
+        plain(r.name) + (f" (last session {r.last_day:%d %b %Y})" if pd.notna(r.last_day) else " (no session)")
         for r in inactive.itertuples()), icon=":material/bedtime:")
 st.caption(f"{len(squad)} athletes · {int(squad['sessions_7d'].sum())} sessions in the last 7 days. "
            "Click a row to open the athlete, a last activity to open that session; click a column header to sort "

@@ -145,3 +145,37 @@ def test_every_page_in_both_themes_and_on_a_phone(server, scheme, width):
                 assert rows == 1 if width > 1000 else rows <= 3, tops
             shot(page, f"theme-{scheme}-{width}-{stem}", settle_ms=1000)
         context.close()
+
+
+HOSTILE = "<script>alert(1)</script> **Bold** [x](javascript:alert(1)) :red[Red] O'Brien; DROP TABLE athletes;--"
+
+
+def test_names_and_notes_with_markup_show_as_typed(tmp_path, samples_dir):
+    """Text a coach or a file supplies (an athlete's name, a note) is shown as text: no HTML, no
+    markdown link or bold, no Streamlit directive, no SQL, wherever it appears."""
+    from engine.store.edits import update_session
+    from engine.store.imports import import_file
+
+    db = tmp_path / "hostile.duckdb"
+    store = Store(db)
+    gpx = samples_dir / "gpx" / "strava_export.gpx"
+    assert import_file(store, gpx.name, gpx.read_bytes(), athlete=HOSTILE, create=True).status == "imported"
+    athlete_id, activity_id = store.query("SELECT athlete_id, activity_id FROM activities").iloc[0]
+    update_session(store, int(activity_id), note=HOSTILE)
+    store.close()
+    with serve(db) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.set_default_timeout(60_000)
+        for path in [f"/athlete?athlete={athlete_id}", f"/session?activity={activity_id}"]:
+            page.goto(url + path)
+            page.get_by_text("Share this view").wait_for()
+            page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
+            assert HOSTILE in page.locator("body").inner_text(), path          # shown as typed
+            injected = page.evaluate("""() => [
+                [...document.querySelectorAll('strong, b')].some(e => e.textContent.includes('Bold')),
+                [...document.querySelectorAll('a')].some(e => e.getAttribute('href')?.startsWith('javascript')),
+                [...document.querySelectorAll('script')].some(e => e.textContent.includes('alert(1)')),
+                [...document.querySelectorAll('span')].some(e => e.textContent === 'Red' && e.style.color)]""")
+            assert injected == [False, False, False, False], (path, injected)
+            shot(page, "hostile-text" + path.split("?")[0].replace("/", "-"))
+    assert Store(db).query("SELECT count(*) AS n FROM athletes")["n"].iloc[0] == 1

@@ -137,7 +137,9 @@ def _run_child(db: Path, case_path: Path, pause: str = "-", kill_after: str | No
         proc.stdout.close()
     if kill_after is not None:
         assert kill_after in steps, f"the child never printed {kill_after}: {steps}"
-        assert proc.returncode == -signal.SIGKILL
+        # a kill timed at the calibrated commit can land after a loaded machine's child has finished
+        # (exit 0): its import is then whole, which the caller checks against the allowed outcomes
+        assert proc.returncode in (-signal.SIGKILL, 0)
     else:
         assert proc.returncode == 0, steps
     return steps, wal
