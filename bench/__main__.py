@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -317,6 +318,35 @@ def bench_large_gpx(tmp: Path, size_mb: float = 48) -> tuple[float, str, float]:
                      f"{rows:,} samples; {wall:.1f} s with process start"), peak_mb
 
 
+def bench_ten_coaches(tmp: Path, rounds: int = 3, deadline_s: float = 90.0) -> tuple[float, str]:
+    """Ten coaches at once (#14): 10 browser sessions (one chromium, a context each) against one
+    `streamlit run` on a copy of the demo database built by the first benchmark: 5 upload sample
+    files (bench.concurrency.sample_uploads), 5 open the session, athlete, load, planner and squad
+    pages, `rounds` rounds each, none started after `deadline_s` s. Seconds = p95 of the page times
+    (navigation until the running indicator is gone and the h1 visible); the detail gives the p50,
+    errors, imports and the database check (bench.concurrency.check_imports)."""
+    from bench.concurrency import check_imports, run_sessions, sample_uploads, serve
+
+    db, before = tmp / "coaches.duckdb", tmp / "coaches-before.duckdb"
+    shutil.copy(tmp / "demo.duckdb", db)
+    shutil.copy(db, before)
+    store = Store(db)
+    latest = store.query("SELECT athlete_id, max(activity_id) AS activity_id FROM activities "
+                         "GROUP BY athlete_id ORDER BY athlete_id")
+    store.close()
+    files = sample_uploads(Path(__file__).resolve().parents[2] / "shared" / "samples")
+    with serve(db) as url:
+        result = run_sessions(url, 10, rounds, files, deadline_s=deadline_s, athletes=latest["athlete_id"].tolist(),
+                              activities=latest["activity_id"].tolist())
+    problems = check_imports(db, before, result, files)
+    statuses = pd.Series([u["status"] for u in result["imports"]]).value_counts().to_dict()
+    medians = ", ".join(f"{page} {np.median(s):.1f}" for page, s in sorted(result["page_s"].items()))
+    return result["p95_s"], (f"p50 {result['p50_s']:.1f} s, max {result['max_s']:.1f} s, {len(result['pages'])} pages "
+                             f"(medians, s: {medians}); errors {result['error_count']}; imports {statuses}, "
+                             + ("each once in the database" if not problems else f"PROBLEMS: {'; '.join(problems)}")
+                             + f"; {sum(result['rounds_done'].values())} rounds in {result['wall_s']:.0f} s")
+
+
 def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -329,6 +359,7 @@ def main() -> None:
             ("squad page cold first render, 50 athletes x 2 years", 1.5, bench_squad_render),
             ("squad page cold first render, demo squad", 1.5, bench_squad_render_demo),
             ("session view, 2-hour 1 Hz run, data not cached", 1.0, bench_session_render),
+            ("ten coaches at once: p95 page time, 10 browser sessions on the demo squad", 5.0, bench_ten_coaches),
             ("train progression (MLP + LightGBM) on the demo squad", 60.0, bench_progression),
             ("train the HR models (FitRec, speed, short-term, baselines) on the demo squad", 180.0, bench_hr),
             ("train the overload models (GraphSAGE, GCN, LightGBM) on the demo squad", 60.0, bench_overload),

@@ -171,6 +171,12 @@ def import_file(store: Store, file_name: str, data: bytes, athlete: str | None =
     if reason is None:
         try:
             with store.transaction() as cur:
+                # again under the write lock: two coaches uploading the same bytes at once both
+                # passed the check above (found by the ten-coaches load test)
+                again = fetch_one(cur, "SELECT file_name FROM imports WHERE sha256 = ? AND status = 'imported' "
+                                       "LIMIT 1", [sha])
+                if again:
+                    raise SameActivity(f"already imported (as {again[0]})")
                 import_id = next_id(cur, "imports", "import_id")
                 cur.execute(
                     "INSERT INTO imports VALUES (?, ?, ?, ?, NULL, 'imported', ?, ?, ?, now())",
