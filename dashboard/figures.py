@@ -180,8 +180,9 @@ def wellness_chart(trend: pd.DataFrame, measures) -> go.Figure:
             fig.add_trace(go.Scatter(x=part["day"], y=part[column], name=name, legendgroup=column, showlegend=row == 1,
                                      hovertemplate=f"%{{x|%a %d %b}}, {name}: %{{y:.{m.digits}f}} {m.unit}"
                                                    f"<extra>{m.label}</extra>", **style), row=row, col=1)
-        fig.update_yaxes(title_text=f"{m.label} ({m.unit})", row=row, col=1)
     fig = themed(fig, "Wellness", "", "", height=130 + 150 * len(measures))
+    for row, m in enumerate(measures, start=1):    # after themed, which blanks every axis title
+        fig.update_yaxes(title_text=f"{m.label} ({m.unit})", row=row, col=1)
     fig.update_layout(hovermode="closest")
     return fig
 

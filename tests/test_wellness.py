@@ -1,5 +1,6 @@
 """Wellness trends (engine.load.wellness) and the athlete page's Wellness view, on real DuckDB files."""
 import datetime as dt
+import json
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,9 @@ def test_athlete_page_wellness_view(tmp_path, monkeypatch, samples_dir):
     mean, _ = wellness.latest(trend)["sleep_h"]
     assert at.metric[-4].value == f"{mean:,.1f} h"
     assert len(at.get("plotly_chart")) == 1
+    layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
+    assert [layout[f"yaxis{i or ''}"]["title"]["text"] for i in (0, 2, 3, 4)] == [
+        f"{m.label} ({m.unit})" for m in wellness.MEASURES]          # every panel names its unit
 
     # an athlete with runs but no wellness gets a sentence, not empty panels
     gpx = next((samples_dir / "gpx").glob("*.gpx"))
