@@ -325,7 +325,8 @@ def bench_ten_coaches(tmp: Path, rounds: int = 3, deadline_s: float = 90.0) -> t
     pages, `rounds` rounds each, none started after `deadline_s` s. Seconds = p95 of the page times
     (navigation until the running indicator is gone and the h1 visible); the detail gives the p50,
     errors, imports and the database check (bench.concurrency.check_imports)."""
-    from bench.concurrency import check_imports, run_sessions, sample_uploads, serve
+    from bench.app_server import serve
+    from bench.concurrency import check_imports, run_sessions, sample_uploads
 
     db, before = tmp / "coaches.duckdb", tmp / "coaches-before.duckdb"
     shutil.copy(tmp / "demo.duckdb", db)

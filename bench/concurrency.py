@@ -19,17 +19,11 @@ no rule is restated here).
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,13 +31,11 @@ import numpy as np
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page, async_playwright
 
+from bench.app_server import CHROMIUM, CHROMIUM_ARGS
 from engine.store import queries
 from engine.store.db import Store
 from engine.store.imports import import_file
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 STATUS = '[data-testid="stStatusWidget"]'
 EXCEPTION = '[data-testid="stException"]'
 # the pages browsing coaches open, in this order from a different start each: stem -> sidebar link title
@@ -52,7 +44,7 @@ PAGES = {"session": "Session", "athlete": "Athlete", "load": "Training load", "p
 
 
 class LoadTestError(ValueError):
-    """A load test that cannot run as asked (a bad plan, an app that does not start)."""
+    """A load test that cannot run as asked (a bad plan)."""
 
 
 @dataclass(frozen=True)
@@ -333,36 +325,3 @@ def check_imports(db: Path, db_before: Path, result: dict, files: list[Upload]) 
         problems.append(f"{grew['samples']:,} samples and {grew['strength_sets']:,} strength sets were added, "
                         f"the new imports kept {new['rows_kept'].sum():,} rows")
     return problems
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serve(db: Path, start_timeout_s: float = 60.0):
-    """`streamlit run` on a free loopback port over `db`; yields the app's URL (the bench's copy of
-    tests/browser_support.serve, which needs pytest)."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env={**os.environ, "COACH_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + start_timeout_s
-        while True:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise LoadTestError(f"streamlit did not start within {start_timeout_s:.0f} s") from None
-                time.sleep(0.5)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)

@@ -23,7 +23,7 @@ first_day = today + dt.timedelta(days=1)
 days = [first_day + dt.timedelta(days=i) for i in range(planner.PLAN_DAYS)]
 day_keys = [f"day:{athlete_id}:{i}" for i in range(planner.PLAN_DAYS)]
 saved = read(report.saved_plan, athlete_id, first_day)
-saved_au = [float(x) if x == x else 0.0 for x in saved["planned_au"]]   # NaN: nothing saved that day
+saved_au = saved["planned_au"].fillna(0.0).tolist()   # NaN: nothing saved that day
 modes = ["Weekly total", "Day by day"]
 
 # first values: the plan in a shared link, else the plan saved for these days, else a weekly total
@@ -105,7 +105,8 @@ if st.button("Save this plan", type="primary", help="Store the 7 planned days to
     st.success(f"Plan saved for {days[0]:%a %d %b} to {days[-1]:%a %d %b}.")
 
 st.subheader("Saved plans")
-weeks = read(report.plan_weeks, athlete_id, today)
+history = read(report.plan_history, athlete_id, today)
+weeks = history.weeks
 if weeks.empty:
     st.caption("No plan saved yet.")
 else:
@@ -119,7 +120,7 @@ else:
         "red": st.column_config.NumberColumn("Red days", help=planner.compliance_text()),
         "saved_at": st.column_config.DatetimeColumn("Last saved", format="D MMM YYYY, HH:mm"),
     })
-    done = read(report.compliance_table, athlete_id, today).sort_values("day", ascending=False)
+    done = history.days.sort_values("day", ascending=False)
     with st.expander(f"Day by day: planned against done ({len(done)} days)"):
         coloured = done.style.map(lambda c: tinted(planner.COMPLIANCE_COLORS.get(c, "")), subset=["compliance"])
         data_table(coloured, column_config={

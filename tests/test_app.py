@@ -203,7 +203,7 @@ def test_planner_lists_saved_plans_reopens_the_coming_week_and_carries_the_plan_
     the overload split's path, planned_days) is where the planner starts; the link carries the days."""
     from engine.load import report
     today = dt.date.today()
-    weeks = report.plan_weeks(_store(db), 1, today)
+    weeks = report.plan_history(_store(db), 1, today).weeks
     assert len(weeks) >= 4 and weeks[["green", "yellow", "red"]].to_numpy().sum() >= 21
     at = _app("planner", athlete="1")
     assert not at.exception

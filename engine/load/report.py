@@ -314,23 +314,32 @@ def saved_plan(store: Store, athlete_id: int, first_day: dt.date, n_days: int = 
     return out.fillna({"exercises": 0}).astype({"exercises": int}) if out["planned_au"].notna().any() else out.iloc[:0]
 
 
-def plan_weeks(store: Store, athlete_id: int, today: dt.date) -> pd.DataFrame:
-    """Every saved plan by week (Monday): week, days (planned days), planned_au, done_au (days up to
-    today), green, yellow, red (compliance days, planner.compliance), saved_at (last save)."""
+@dataclass(frozen=True)
+class PlanHistory:
+    """weeks: every saved plan by week (Monday): week, days (planned days), planned_au, done_au
+    (days up to today), green, yellow, red (compliance days, planner.compliance), saved_at (last
+    save), newest first; days: compliance_table."""
+    weeks: pd.DataFrame
+    days: pd.DataFrame
+
+
+def plan_history(store: Store, athlete_id: int, today: dt.date) -> PlanHistory:
+    """The athlete's saved plans against what was done, by week and by day (one read of the plans
+    and one of the daily loads)."""
     columns = ["week", "days", "planned_au", "done_au", "green", "yellow", "red", "saved_at"]
     plans = store_loads.planned_days(store, athlete_id)
+    days = _compliance(store, athlete_id, plans, today)
     if plans.empty:
-        return pd.DataFrame(columns=columns)
-    plans = plans.assign(day=pd.to_datetime(plans["day"]))
-    done = compliance_table(store, athlete_id, today)[["day", "done_au", "compliance"]]
-    rows = plans.merge(done, on="day", how="left")
+        return PlanHistory(pd.DataFrame(columns=columns), days)
+    rows = plans.assign(day=pd.to_datetime(plans["day"])).merge(days[["day", "done_au", "compliance"]],
+                                                                 on="day", how="left")
     rows["week"] = rows["day"] - pd.to_timedelta(rows["day"].dt.day_of_week, unit="D")
     colours = pd.get_dummies(rows["compliance"]).reindex(columns=["green", "yellow", "red"], fill_value=0)
     rows = pd.concat([rows, colours.astype(int)], axis=1)
     weeks = rows.groupby("week").agg(days=("day", "size"), planned_au=("planned_au", "sum"),
                                      done_au=("done_au", lambda x: x.sum(min_count=1)), green=("green", "sum"),
                                      yellow=("yellow", "sum"), red=("red", "sum"), saved_at=("saved_at", "max"))
-    return weeks.reset_index().sort_values("week", ascending=False)[columns].reset_index(drop=True)
+    return PlanHistory(weeks.reset_index().sort_values("week", ascending=False)[columns].reset_index(drop=True), days)
 
 
 def wellness(store: Store, athlete_id: int) -> pd.DataFrame:
@@ -341,7 +350,10 @@ def wellness(store: Store, athlete_id: int) -> pd.DataFrame:
 
 def compliance_table(store: Store, athlete_id: int, today: dt.date) -> pd.DataFrame:
     """Saved planned days up to today against the load done: day, planned_au, done_au, compliance."""
-    plans = store_loads.planned_days(store, athlete_id)
+    return _compliance(store, athlete_id, store_loads.planned_days(store, athlete_id), today)
+
+
+def _compliance(store: Store, athlete_id: int, plans: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     plans = plans[pd.to_datetime(plans["day"]) <= pd.Timestamp(today)]
     if plans.empty:
         return pd.DataFrame(columns=["day", "planned_au", "done_au", "compliance"])

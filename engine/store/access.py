@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import datetime as dt
+import functools
 
 import duckdb
 import pandas as pd
@@ -262,6 +263,12 @@ class ScopedStore:
 
 
 def scoped(store: Store, scope: Scope) -> Store | ScopedStore:
-    """`store` itself for the local scope, else the store seen through `scope`."""
-    return store if scope.everything and not scope.read_only else ScopedStore(store, scope)
+    """`store` itself for the local scope, else the store seen through `scope` (built once per
+    store and scope: the app asks for it on every read)."""
+    return store if scope.everything and not scope.read_only else _scoped_store(store, scope)
+
+
+@functools.lru_cache(maxsize=128)
+def _scoped_store(store: Store, scope: Scope) -> ScopedStore:
+    return ScopedStore(store, scope)
 
