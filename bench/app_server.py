@@ -27,12 +27,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path, start_timeout_s: float = 60.0):
-    """`streamlit run` on a free loopback port over the database `db`; yields the app's URL."""
+def serve(db: Path, start_timeout_s: float = 60.0, secrets: Path | None = None):
+    """`streamlit run` on a free loopback port over the database `db`, reading its secrets from the
+    file `secrets` if given (hosted mode without a .streamlit/secrets.toml); yields the app's URL."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
+         "--server.address", "127.0.0.1", "--server.headless", "true",
+         *(["--secrets.files", str(secrets)] if secrets else [])],
         cwd=ROOT, env={**os.environ, "COACH_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"

@@ -37,7 +37,7 @@ elif hosted():   # nobody sees a page before logging in, and only a coach the co
     with st.sidebar:
         st.caption(f"Logged in as {who.who}")
         st.button("Log out", on_click=st.logout, icon=":material/logout:")
-current = nav.navigation(read_only_link=link)
+current = nav.navigation()
 remember_page(current.url_path)
 
 if read(queries.athletes).empty and current.url_path != "upload" and not hosted() and not link:

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboard.state import link_token
+
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 # section -> (file stem, title, icon); only pages that work are listed
 SECTIONS = {
@@ -30,18 +32,29 @@ SECTIONS = {
 LINK_PAGES = ("athlete", "session", "load")   # what a read-only athlete link shows; the first is its home
 
 
-def page(stem: str, home: str = "squad") -> st.Page:
-    """The st.Page for pages/<stem>.py (`home` is the page the app's root opens)."""
+def link_path(athlete_id: int, token: str) -> str:
+    """Where a read-only athlete link opens: the app's root, which serves the link's home page
+    (Streamlit serves a default page at "/" only: "/athlete" would be "Page not found")."""
+    return f"/?athlete={int(athlete_id)}&link={token}"
+
+
+def _home() -> str:
+    """The page the app's root opens: the squad, or the athlete for a read-only link."""
+    return LINK_PAGES[0] if link_token() else "squad"
+
+
+def page(stem: str) -> st.Page:
+    """The st.Page for pages/<stem>.py."""
     for pages in SECTIONS.values():
         for name, title, icon in pages:
             if name == stem:
                 return st.Page(PAGES_DIR / f"{name}.py", title=title, icon=icon, url_path=name,
-                               default=name == home)
+                               default=name == _home())
     raise KeyError(stem)
 
 
-def navigation(read_only_link: bool = False) -> st.Page:
+def navigation() -> st.Page:
     """Every page; for a read-only athlete link, only that athlete's LINK_PAGES."""
-    if read_only_link:
-        return st.navigation([page(name, home=LINK_PAGES[0]) for name in LINK_PAGES])
+    if link_token():
+        return st.navigation([page(name) for name in LINK_PAGES])
     return st.navigation({section: [page(name) for name, _, _ in pages] for section, pages in SECTIONS.items()})

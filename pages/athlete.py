@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import figures, nav
 from dashboard.state import hosted, link_secret, param, read, read_only, scope, seed, set_param, store
 from dashboard.widgets import (app_origin, athlete_picker, data_table, date_range_picker, hr_help, hr_notes, metric,
-                               metric_row, plain, share_link, train_with_status)
+                               metric_row, plain, share_link, train_prompt)
 from engine.load import report, wellness
 from engine.models.registry import ModelNotTrained
 from engine.store import access, queries
@@ -121,10 +121,7 @@ elif view == "Strength log":
         suggestions = read(next_session, athlete_id)
     except ModelNotTrained:
         suggestions = None
-        st.caption("No progression model yet: train it (a few seconds on this database) to see a suggestion per "
-                   "exercise. The Models page shows how it compares with simple baselines.")
-        if not read_only() and st.button("Train the progression model", icon=":material/model_training:"):
-            train_with_status("progression")
+        train_prompt("progression", "progression", "a suggestion per exercise", "a few seconds on this database")
     if suggestions is not None and len(suggestions):
         version = int(suggestions["model_version"].iloc[0])
         st.caption(f"What the progression model (v{version}, LightGBM) expects at the next session of each exercise, "
@@ -224,7 +221,7 @@ else:
         days = days_col.number_input("Valid for (days)", 1, access.MAX_LINK_DAYS, 14)
         if button_col.button("Create a link", icon=":material/link:"):
             token = access.create_link(store(), link_secret(), athlete_id, int(days), scope().who)
-            st.code(f"{app_origin()}/athlete?athlete={athlete_id}&link={token}", language=None, wrap_lines=True)
+            st.code(app_origin() + nav.link_path(athlete_id, token), language=None, wrap_lines=True)
         listed = read(access.links)
         listed = listed[listed["athlete_id"] == athlete_id]
         for row in listed.itertuples():

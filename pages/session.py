@@ -37,8 +37,9 @@ found = read(sessions.activity, int(raw_id)) if raw_id.isdigit() and len(raw_id)
 if found.empty:
     st.title("Session")
     st.info((f"There is no session with id {raw_id!r}. " if raw_id else "No session chosen. ")
-            + "Open one from an athlete's **Activities** table (select its row), a day of the athlete's "
-            "**Calendar**, or the **Last activity** column of the squad, or pick one of the latest below.",
+            + "Open one from the **Activities** table of the athlete page (select its row), a day of its "
+            + ("**Calendar**, " if read_only() else "**Calendar**, the **Last activity** column of the squad, ")
+            + "or pick one of the latest below.",
             icon=":material/info:")
     athlete_id = athlete_picker(container=st.sidebar)
     if athlete_id is not None:

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import nav
 from engine.demo import DemoConfig, write_demo
 from engine.store import access
 from engine.store.db import Store
@@ -80,8 +81,8 @@ def test_a_coach_shares_a_read_only_link_and_revokes_it(hosted_db):
     next(b for b in page.button if b.label == "Create a link").click().run()
     assert not page.exception
     link = page.code[0].value
-    assert f"/athlete?athlete={int(mine.athlete_id)}&link=" in link
     token = link.split("link=")[1]
+    assert link.endswith(nav.link_path(int(mine.athlete_id), token))   # opened in a browser by test_browser_hosted
 
     # no login: the athlete's pages, read-only (no profile, no RPE editor, no edit form)
     shared = _app({"is_logged_in": False}, "athlete", athlete=str(int(mine.athlete_id)), link=token)

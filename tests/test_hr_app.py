@@ -138,3 +138,25 @@ def test_routes_page_ranks_every_route_against_a_target_and_a_ceiling(app, train
     assert not at.exception
     ranked = next(d.value for d in at.dataframe if "hr_mean_bpm" in d.value.columns)
     assert ranked["minutes_above"].is_monotonic_increasing
+
+
+def test_a_read_only_athlete_link_shows_the_prediction_without_the_models_page(trained_db, monkeypatch):
+    """A link opens the session's prediction; the models page is not among a link's pages, so the
+    panel does not point there."""
+    from engine.store import access
+    secret = "test-cookie-secret"
+    activity_id = _latest_run(trained_db)
+    s = Store(trained_db)
+    athlete_id = int(s.query("SELECT athlete_id FROM activities WHERE activity_id = ?", [activity_id]).iloc[0, 0])
+    token = access.create_link(s, secret, athlete_id, 1, "coach@example.org")
+    s.close()
+    monkeypatch.setenv("COACH_DB", str(trained_db))
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=120)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": secret,
+                          "client_id": "c", "client_secret": "s",
+                          "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}
+    at.query_params["link"] = token
+    opened = _open_session(at, activity_id)
+    assert not opened.exception
+    assert any(h.value == "Predicted by the HR model" for h in opened.subheader)
+    assert not [p for p in opened.get("page_link") if "models" in p.proto.page]

@@ -53,8 +53,8 @@ def test_the_athlete_page_suggests_the_next_session_with_reasons(db):
     at.query_params.update({"athlete": str(lifter), "view": "Strength log", "from": "2000-01-01"})
     at.run()
     assert not at.exception
-    assert any("No progression model yet" in c.value for c in at.caption)
-    next(b for b in at.button if b.label == "Train the progression model").click().run()  # trained on first use
+    assert any("No progression model yet" in c.value for c in at.info)
+    next(b for b in at.button if b.label == "Train the progression models").click().run()  # trained on first use
     assert not at.exception
     expected = next_session(open_store(db), lifter)
     shown = next(d.value for d in at.dataframe if "suggestion" in d.value.columns)
