@@ -229,3 +229,14 @@ def test_athlete_links_are_signed_expire_and_can_be_revoked(world):
     with pytest.raises(access.LinkInvalid):
         access.link_scope(store, SECRET, fresh)
     assert access.links(store)["status"].tolist() == ["revoked", "expired"]
+
+
+def test_a_rejected_file_is_seen_by_the_coach_who_sent_it_only(world):
+    from engine.store import queries
+    from engine.store.imports import import_file
+    team_b = access.scoped(world["store"], access.Scope("b@example.org", frozenset({world["b_team"]})))
+    result = import_file(team_b, "broken.gpx", b"<gpx>not a track", athlete=world["b_name"])
+    assert result.status == "rejected"
+    assert "broken.gpx" in queries.imports(team_b)["file_name"].tolist()
+    assert "broken.gpx" not in queries.imports(world["a"])["file_name"].tolist()
+    assert "broken.gpx" in queries.imports(world["store"])["file_name"].tolist()     # local mode sees every row

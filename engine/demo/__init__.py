@@ -20,7 +20,8 @@ def write_demo(store: Store, cfg: DemoConfig) -> dict[str, int]:
         import_id = next_id(cur, "imports", "import_id")
         total = sum(len(getattr(data, t)) for t in _TABLES)
         cur.execute(
-            "INSERT INTO imports VALUES (?, ?, ?, 'demo', NULL, 'imported', ?, ?, ?, now())",
+            "INSERT INTO imports (import_id, file_name, sha256, kind, status, rows_in, rows_kept, message, created_at) "
+            "VALUES (?, ?, ?, 'demo', 'imported', ?, ?, ?, now())",
             [import_id, "demo squad", f"demo-seed-{cfg.seed}", total, total,
              f"{cfg.athletes} athletes x {cfg.weeks} weeks, seed {cfg.seed}"],
         )

@@ -191,8 +191,8 @@ def _predicates(tables: dict[str, set[str]], scope: Scope, db: str) -> dict[str,
     for table, columns in tables.items():
         if table == "athletes":
             out[table] = f"t.athlete_id IN {athletes}"
-        elif table == "imports":    # a rejected file names no athlete: its log row is everyone's
-            out[table] = f"(t.athlete_id IS NULL OR t.athlete_id IN {athletes})"
+        elif table == "imports":    # a rejected file names no athlete: its row is the sender's
+            out[table] = f"(t.athlete_id IN {athletes} OR (t.athlete_id IS NULL AND t.imported_by = {text(scope.who)}))"
         elif "athlete_id" in columns:
             out[table] = f"t.athlete_id IN {athletes}"
         elif "activity_id" in columns:
@@ -242,16 +242,18 @@ class ScopedStore:
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """Store.transaction, refused for a read-only scope and rolled back (OutOfScope) when it
         changed a row outside the scope. An athlete it created without a team joins the scope's
-        first team (in alphabetical order)."""
+        first team (in alphabetical order), and the imports it logged name the caller."""
         if self.scope.read_only:
             raise ReadOnly("this link is read-only")
         with self._store.transaction() as cur:
             before = self._outside(cur)
             last_athlete = fetch_one(cur, "SELECT coalesce(max(athlete_id), 0) FROM athletes")[0]
+            last_import = fetch_one(cur, "SELECT coalesce(max(import_id), 0) FROM imports")[0]
             yield cur
             if self.scope.teams:       # athletes this write created (an import) join the coach's first team
                 cur.execute("UPDATE athletes SET team = ? WHERE athlete_id > ? AND team IS NULL",
                             [sorted(self.scope.teams)[0] or None, last_athlete])
+            cur.execute("UPDATE imports SET imported_by = ? WHERE import_id > ?", [self.scope.who, last_import])
             if self._outside(cur) != before:
                 raise OutOfScope("that change touches athletes or teams outside your teams: nothing was saved")
 

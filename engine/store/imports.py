@@ -179,7 +179,8 @@ def import_file(store: Store, file_name: str, data: bytes, athlete: str | None =
                     raise SameActivity(f"already imported (as {again[0]})")
                 import_id = next_id(cur, "imports", "import_id")
                 cur.execute(
-                    "INSERT INTO imports VALUES (?, ?, ?, ?, NULL, 'imported', ?, ?, ?, now())",
+                    "INSERT INTO imports (import_id, file_name, sha256, kind, status, rows_in, rows_kept, message, "
+                    "created_at) VALUES (?, ?, ?, ?, 'imported', ?, ?, ?, now())",
                     [import_id, file_name, sha, kind, rows.report.rows_in, rows.report.rows_kept,
                      "; ".join(rows.report.warnings)],
                 )
@@ -201,7 +202,8 @@ def import_file(store: Store, file_name: str, data: bytes, athlete: str | None =
     rows_in = rows.report.rows_in if rows else 0
     with store.transaction() as cur:
         import_id = next_id(cur, "imports", "import_id")
-        cur.execute("INSERT INTO imports VALUES (?, ?, ?, ?, NULL, 'rejected', ?, 0, ?, now())",
+        cur.execute("INSERT INTO imports (import_id, file_name, sha256, kind, status, rows_in, rows_kept, message, "
+                    "created_at) VALUES (?, ?, ?, ?, 'rejected', ?, 0, ?, now())",
                     [import_id, file_name, sha, kind, rows_in, reason])
     return ImportResult(file_name, "rejected", kind, rows_in, 0, reason, import_id)
 

@@ -273,6 +273,11 @@ MIGRATIONS: list[list] = [
             revoked_at TIMESTAMP
         )""",
     ],
+    # 9: who logged an import (a coach's login; NULL in local mode), so that a rejected file, which
+    # names no athlete, is seen by the coach who sent it and not by every coach
+    [
+        "ALTER TABLE imports ADD COLUMN imported_by VARCHAR",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
