@@ -7,6 +7,7 @@ from streamlit_folium import st_folium
 from dashboard import figures, hr_views, maps, nav
 from dashboard.state import param, read, read_only, seed, set_param, store
 from dashboard.widgets import athlete_picker, data_table, hr_notes, metric, metric_row, plain, share_link
+from engine.ingest.common import PAUSE_GAP_S
 from engine.load import report
 from engine.load.session import ZONE_COLUMNS
 from engine.session import detail, strength
@@ -70,7 +71,8 @@ st.caption(" · ".join(str(x) for x in [
     f"Started {act['start_time']:%H:%M} "   # stored in UTC, read in the team's time zone (Settings)
     f"({read(report.athlete_settings, int(act['athlete_id'])).time_zone})",
     act["device"] if pd.notna(act["device"]) else None,
-    f"{int(act['pause_count'])} pauses over 30 s" if pd.notna(act["pause_count"]) and act["pause_count"] else None,
+    f"{int(act['pause_count'])} pause{'' if act['pause_count'] == 1 else 's'} over {PAUSE_GAP_S:.0f} s"
+    if pd.notna(act["pause_count"]) and act["pause_count"] else None,
 ] if x))
 
 if len(samples) or pd.notna(act["distance_m"]):
@@ -79,7 +81,7 @@ if len(samples) or pd.notna(act["distance_m"]):
         metric("Distance", act["distance_m"] / 1000, "km", digits=2, help="Distance of the activity as recorded")
         metric("Duration", figures.clock(act["duration_s"]), help="Elapsed time, start to finish (h:mm:ss)")
         metric("Moving time", figures.clock(act["moving_time_s"]),
-               help="Elapsed time minus pauses (gaps over 30 s between records), h:mm:ss")
+               help=f"Elapsed time minus pauses (gaps over {PAUSE_GAP_S:.0f} s between records), h:mm:ss")
         if pace_sport:
             metric("Avg pace", f"{figures.clock(avg_pace)} /km" if pd.notna(avg_pace) else None,
                    help="Moving time per km (min:ss per km)")
@@ -198,8 +200,8 @@ if len(samples):
                        "split": C.NumberColumn("Km" if split_by == "km" else "Lap", format="%d",
                                                help="Split number: each km, or the device's lap number"),
                        "distance_km": C.NumberColumn("Distance", format="%.2f km", help="Distance of the split"),
-                       "time": C.TextColumn("Time",
-                                            help="Moving time of the split: pauses over 30 s left out (m:ss)"),
+                       "time": C.TextColumn("Time", help=f"Moving time of the split: pauses over "
+                                                         f"{PAUSE_GAP_S:.0f} s left out (m:ss)"),
                        "pace": C.TextColumn("Pace /km", help="Moving time per km of the split (min:ss per km)"),
                        "speed_kmh": C.NumberColumn("Speed", format="%.1f km/h", help="Distance over moving time"),
                        "avg_hr_bpm": C.NumberColumn("Avg HR", format="%.0f bpm",

@@ -353,12 +353,18 @@ def test_every_session_of_a_new_athlete_opens(db):
         counted = next(m for m in at.metric if m.label == "Counted load").value
         assert float(counted.split()[0].replace(",", "")) > 0  # every session counts, with its source
         assert any(badge in at.markdown[0].value for badge in ("[sRPE]", "[HR]", "[estimated]"))
+        pauses = int(_store(db).query("SELECT coalesce(pause_count, 0) FROM activities WHERE activity_id = ?",
+                                      [act.activity_id]).iloc[0, 0])
+        assert (f"{pauses} pause{'' if pauses == 1 else 's'} over 30 s" in at.caption[0].value) == (pauses > 0)
         if act.sport == "running":
             assert any("distance (km)" in spec and "HR (bpm)" in spec for spec in _chart_specs(at))
             splits = at.dataframe[0].value
             assert splits["distance_km"].sum() == pytest.approx(act.distance_m / 1000, abs=0.01)
         else:
             assert [s.value for s in at.subheader] == ["Load", "Volume and e1RM per exercise", "Sets"]
+    one = _store(db).query("SELECT min(activity_id) FROM activities WHERE pause_count = 1").iloc[0, 0]  # a demo run
+    at.query_params["activity"] = str(int(one))
+    assert "1 pause over 30 s" in at.run().caption[0].value
 
 
 def test_runs_show_per_lap_splits_that_add_up_too(db):

@@ -27,6 +27,7 @@ from engine.demo import physiology as ph
 from engine.demo.cohort import build_cohort
 from engine.demo.routes import M_PER_DEG_LAT, TOWN_LAT, Route, build_routes
 from engine.demo.routes import STEP_M as ROUTE_STEP_M
+from engine.ingest.common import PAUSE_GAP_S
 from engine.ingest.exercise_names import load_catalog
 from engine.load.session import foster_load
 
@@ -34,7 +35,6 @@ STREAM_ATHLETES, STREAM_ROUTES, STREAM_TRAINING = 1, 2, 4   # 3: cohort.STREAM_C
 STREAM_WEATHER = 5        # the town's weather, shared by the squad
 STREAM_RUNS = 6           # one stream per run, so the run model can change without reshuffling the lifts
 STREAM_ADOPT = 7          # which accessory an athlete swaps, and for what (the adoption rule)
-PAUSE_GAP_S = 30.0
 WARMUP_WEEKS = 6  # simulated before the visible window, which then starts trained; never stored
 PLAN_WEEKS = 4    # the coach's saved plans (table planned_days) cover the window's last weeks
 PLAN_ROUND_AU = 10.0
