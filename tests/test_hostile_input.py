@@ -259,3 +259,12 @@ def test_archives_are_rejected_as_unrecognised(store, samples_dir, file_name, ma
                "fit": (samples_dir / "fit" / "run.fit").read_bytes()}
     result = import_file(store, file_name, make(samples), athlete="Ada", create=True)
     assert_rejected_cleanly(store, result, f"unrecognised file type: {file_name} {what}")
+
+
+def test_the_upload_widget_and_the_engine_refuse_sizes_at_the_same_limit():
+    """.streamlit/config.toml cannot import Python: this keeps its maxUploadSize on MAX_FILE_BYTES."""
+    import tomllib
+
+    from engine.ingest.common import MAX_FILE_BYTES
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == MAX_FILE_BYTES
