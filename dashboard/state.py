@@ -64,6 +64,11 @@ def read_only() -> bool:
     return scope().read_only
 
 
+def may_train() -> bool:
+    """Whether this session may train models: local mode or an admin (access.require_whole)."""
+    return access.whole(store())
+
+
 def store() -> Store | access.ScopedStore:
     """The database as this session may see it: one connection per process and file (the path from
     $COACH_DB, default data/coach.duckdb) through the session's scope (engine.store.access)."""

@@ -116,3 +116,13 @@ def test_the_command_line_adds_and_lists_coaches(tmp_path):
     assert access.coach_scope(store, "coach@example.org").teams == frozenset({"Ironworks", "Academy"})
     with pytest.raises(access.NotACoach):
         access.coach_scope(store, "someone@example.org")
+
+
+def test_a_coach_of_some_teams_cannot_train_the_shared_models(hosted_db):
+    at = _app({"is_logged_in": True, "email": "a@example.org"}, "models")
+    assert not at.exception
+    assert not [b.label for b in at.button if b.label.startswith(("Train", "Retrain"))]
+    assert any("an admin of this dashboard trains them" in c.value for c in at.caption)
+    overload = _app({"is_logged_in": True, "email": "a@example.org"}, "overload")
+    assert any("an admin of this dashboard trains the models" in i.value for i in overload.info)
+    assert not [b.label for b in overload.button if b.label.startswith("Train")]

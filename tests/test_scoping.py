@@ -67,7 +67,9 @@ CALLS = {
     "access.create_link": ("write", lambda w: ([SECRET, w["b"], 7, "a@example.org"], {})),
     "access.link_scope": ("read", lambda w: ([SECRET, w["b_token"]], {})),
     "access.links": ("read", lambda w: ([], {})),
+    "access.require_whole": ("refused", lambda w: (["train"], {})),
     "access.revoke_link": ("write", lambda w: ([w["b_link"]], {})),
+    "access.whole": ("read", lambda w: ([], {})),
     "backup.backup_store": ("refused", lambda w: ([w["store"].path.parent / "a.zip"], {})),
     "app_settings.get": ("read", lambda w: (["map_tiles"], {})),
     "app_settings.set": ("write", lambda w: (["map_tiles", "OpenStreetMap"], {})),
@@ -240,3 +242,19 @@ def test_a_rejected_file_is_seen_by_the_coach_who_sent_it_only(world):
     assert "broken.gpx" in queries.imports(team_b)["file_name"].tolist()
     assert "broken.gpx" not in queries.imports(world["a"])["file_name"].tolist()
     assert "broken.gpx" in queries.imports(world["store"])["file_name"].tolist()     # local mode sees every row
+
+
+def test_only_the_whole_database_trains_models(world):
+    """Models are shared by every team: a coach's scoped store may not register one (and writes
+    nothing, not even the version's directory); the local store may."""
+    from engine.models import registry
+
+    class Saved:                                   # the least a fitted model does: save its files
+        def save(self, directory):
+            (directory / "weights.txt").write_text("1")
+
+    before = _snapshot(world["store"])
+    with pytest.raises(access.AdminOnly, match="only an admin"):
+        registry.register(world["a"], "demo_kind", Saved(), {}, [], "ff", {})
+    assert _snapshot(world["store"]) == before and not (registry.models_dir(world["store"]) / "demo_kind").exists()
+    assert registry.register(world["store"], "demo_kind", Saved(), {}, [], "ff", {}) == 1

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from engine.store import access
 from engine.store.db import Store, fetch_one, next_id
 
 
@@ -49,7 +50,9 @@ def fingerprint(frame: pd.DataFrame) -> str:
 def register(store: Store, kind: str, fitted, params: dict, metrics: list[Result], fingerprint: str,
              card: dict) -> int:
     """Save `fitted` (an object with save(dir)) as the next version of `kind`, with its model card
-    (`card`: inputs, outputs, train_s, ... merged with the registry's own fields). Returns the version."""
+    (`card`: inputs, outputs, train_s, ... merged with the registry's own fields). Returns the version.
+    AdminOnly, with nothing written, through a coach's scoped store."""
+    access.require_whole(store, f"{kind} not saved")
     with store.cursor() as cur:
         version = fetch_one(cur, "SELECT coalesce(max(version), 0) + 1 FROM models WHERE kind = ?", [kind])[0]
     directory = models_dir(store) / kind / f"v{version}"

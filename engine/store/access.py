@@ -40,6 +40,10 @@ class ReadOnly(AccessDenied):
     """A write through a read-only scope (a signed athlete link)."""
 
 
+class AdminOnly(AccessDenied):
+    """A change to what every team shares (the trained models) by a coach who sees only some teams."""
+
+
 class NotACoach(AccessDenied):
     """A login that the coaches table does not list."""
 
@@ -66,7 +70,8 @@ class Scope:
 
 
 LOCAL = Scope("local")
-APP_WIDE = ("app_settings",)   # settings of the whole app: read by every scope, changed by the local one or an admin
+# shared by the whole app: read by every scope, changed by the local one or an admin only
+APP_WIDE = ("app_settings", "models")
 
 
 # --- coaches -----------------------------------------------------------------------------------
@@ -262,6 +267,18 @@ class ScopedStore:
 
     def close(self) -> None:
         """The underlying Store stays open (it is shared)."""
+
+
+def whole(store: Store | ScopedStore) -> bool:
+    """Whether `store` sees the whole database (local mode or an admin): needed to train models,
+    which every team shares and which learn from every team's athletes."""
+    return not isinstance(store, ScopedStore)
+
+
+def require_whole(store: Store | ScopedStore, what: str) -> None:
+    """AdminOnly unless `store` sees the whole database; `what` names the refused action."""
+    if not whole(store):
+        raise AdminOnly(f"{what}: models are shared by every team, so only an admin of this dashboard trains them")
 
 
 def scoped(store: Store, scope: Scope) -> Store | ScopedStore:
