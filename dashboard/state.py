@@ -64,8 +64,9 @@ def read_only() -> bool:
     return scope().read_only
 
 
-def may_train() -> bool:
-    """Whether this session may train models: local mode or an admin (access.require_whole)."""
+def is_admin() -> bool:
+    """Whether this session sees the whole database (local mode or an admin): it may train models
+    and change app-wide settings (access.require_whole)."""
     return access.whole(store())
 
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import date_param, may_train, page_path, param, read, read_only, seed, set_param
+from dashboard.state import date_param, is_admin, page_path, param, read, read_only, seed, set_param
 from engine.store import queries
 
 
@@ -175,7 +175,7 @@ def hr_notes(profile: dict, only_estimates: bool = False) -> list[str]:
 def train_prompt(kind: str, label: str, what: str, how_long: str) -> None:
     """No model of `kind` yet: say what it would show and how long training takes, and train it
     behind a status on request (a session that may not train only says there is none)."""
-    if not may_train():
+    if not is_admin():
         who = "your coach has not trained it" if read_only() else "an admin of this dashboard trains the models"
         st.info(f"No {label} model yet: {who}.", icon=":material/model_training:")
         return

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import figures
-from dashboard.state import may_train, read, store
+from dashboard.state import is_admin, read, store
 from dashboard.widgets import data_table, share_link, train_with_status
 from engine.models import registry
 from engine.models.kinds import KINDS, trainer
@@ -22,11 +22,11 @@ st.write("Every model is trained here, on this database, and evaluated on held-o
 
 summary = read(registry.summary)
 missing = [k for k in KINDS if k not in set(summary["kind"])]
-if not may_train():
+if not is_admin():
     st.caption("Models are shared by every team and learn from all of them: an admin of this dashboard trains them.")
 for kind in missing:
     st.info(f"No **{kind}** model has been trained on this database yet.", icon=":material/model_training:")
-    if may_train() and st.button(f"Train {kind}", type="primary", key=f"train_{kind}"):
+    if is_admin() and st.button(f"Train {kind}", type="primary", key=f"train_{kind}"):
         train_with_status(kind)
 if summary.empty:
     share_link()
@@ -76,7 +76,7 @@ if "confusion" in card:
                                             f"{chosen} on this database's held-out split"), width="stretch")
 
 left, right = st.columns(2)
-if may_train() and left.button(f"Retrain {row['kind']}", icon=":material/refresh:",
+if is_admin() and left.button(f"Retrain {row['kind']}", icon=":material/refresh:",
                                help="Train a new version on the current data; earlier versions stay"):
     train_with_status(row["kind"])
 if right.button("Export to ONNX", icon=":material/download:",

@@ -1,7 +1,7 @@
 """Settings: the training-load constants of each team, with what each one means."""
 import streamlit as st
 
-from dashboard.state import param, read, seed, set_param, store
+from dashboard.state import is_admin, param, read, seed, set_param, store
 from dashboard.widgets import share_link
 from engine.load import report
 from engine.load.settings import CHOICES, FIELD_GROUPS, TIME_ZONES, LoadSettings, field_help, field_label
@@ -54,11 +54,13 @@ with st.form("load_settings"):
         st.rerun()
 
 st.subheader("Map")
+if not is_admin():
+    st.caption("The map background and the BMI cut-offs apply to every team: an admin of this dashboard sets them.")
 tiles_now = app_settings.get(store(), "map_tiles")
 tile_choices = list(app_settings.CHOICES["map_tiles"])
 tiles = st.radio("Map background", tile_choices, index=tile_choices.index(tiles_now), horizontal=True,
                  format_func={"none": "None (plain, works offline)", "OpenStreetMap": "OpenStreetMap"}.get,
-                 help=app_settings.HELP["map_tiles"])
+                 help=app_settings.HELP["map_tiles"], disabled=not is_admin())
 if tiles != tiles_now:
     app_settings.set(store(), "map_tiles", tiles)
     st.success(f"Map background saved: {tiles}.")
@@ -67,7 +69,7 @@ st.subheader("Fitness tests")
 cutoffs_now = app_settings.get(store(), "bmi_cutoffs")
 cutoff_choices = list(app_settings.CHOICES["bmi_cutoffs"])
 cutoffs = st.radio("BMI cut-offs", cutoff_choices, index=cutoff_choices.index(cutoffs_now), horizontal=True,
-                   format_func=CUTOFF_LABELS.get, help=app_settings.HELP["bmi_cutoffs"])
+                   format_func=CUTOFF_LABELS.get, help=app_settings.HELP["bmi_cutoffs"], disabled=not is_admin())
 if cutoffs != cutoffs_now:
     app_settings.set(store(), "bmi_cutoffs", cutoffs)
     st.success(f"BMI cut-offs saved: {CUTOFF_LABELS[cutoffs]}.")

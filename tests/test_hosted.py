@@ -126,3 +126,11 @@ def test_a_coach_of_some_teams_cannot_train_the_shared_models(hosted_db):
     overload = _app({"is_logged_in": True, "email": "a@example.org"}, "overload")
     assert any("an admin of this dashboard trains the models" in i.value for i in overload.info)
     assert not [b.label for b in overload.button if b.label.startswith("Train")]
+
+
+def test_a_coach_of_some_teams_sees_the_app_wide_settings_but_cannot_change_them(hosted_db):
+    at = _app({"is_logged_in": True, "email": "a@example.org"}, "settings")
+    assert not at.exception
+    assert [r.disabled for r in at.radio] == [True, True]
+    assert any("an admin of this dashboard sets them" in c.value for c in at.caption)
+    assert [r.disabled for r in _app(None, "settings", secrets={}).radio] == [False, False]   # local mode

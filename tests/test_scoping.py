@@ -67,7 +67,7 @@ CALLS = {
     "access.create_link": ("write", lambda w: ([SECRET, w["b"], 7, "a@example.org"], {})),
     "access.link_scope": ("read", lambda w: ([SECRET, w["b_token"]], {})),
     "access.links": ("read", lambda w: ([], {})),
-    "access.require_whole": ("refused", lambda w: (["train"], {})),
+    "access.require_whole": ("refused", lambda w: (["not saved"], {})),
     "access.revoke_link": ("write", lambda w: ([w["b_link"]], {})),
     "access.whole": ("read", lambda w: ([], {})),
     "backup.backup_store": ("refused", lambda w: ([w["store"].path.parent / "a.zip"], {})),
@@ -258,3 +258,11 @@ def test_only_the_whole_database_trains_models(world):
         registry.register(world["a"], "demo_kind", Saved(), {}, [], "ff", {})
     assert _snapshot(world["store"]) == before and not (registry.models_dir(world["store"]) / "demo_kind").exists()
     assert registry.register(world["store"], "demo_kind", Saved(), {}, [], "ff", {}) == 1
+
+
+def test_app_wide_settings_are_the_admins(world):
+    from engine.store import app_settings
+    with pytest.raises(access.AdminOnly, match="map_tiles was not saved"):
+        app_settings.set(world["a"], "map_tiles", "OpenStreetMap")
+    app_settings.set(world["store"], "map_tiles", "OpenStreetMap")
+    assert app_settings.get(world["a"], "map_tiles") == "OpenStreetMap"     # every coach reads it

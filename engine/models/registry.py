@@ -52,7 +52,8 @@ def register(store: Store, kind: str, fitted, params: dict, metrics: list[Result
     """Save `fitted` (an object with save(dir)) as the next version of `kind`, with its model card
     (`card`: inputs, outputs, train_s, ... merged with the registry's own fields). Returns the version.
     AdminOnly, with nothing written, through a coach's scoped store."""
-    access.require_whole(store, f"{kind} not saved")
+    access.require_whole(store, f"the {kind} model was not saved: models are shared by every team, "
+                                "so only an admin of this dashboard trains them")
     with store.cursor() as cur:
         version = fetch_one(cur, "SELECT coalesce(max(version), 0) + 1 FROM models WHERE kind = ?", [kind])[0]
     directory = models_dir(store) / kind / f"v{version}"

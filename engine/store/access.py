@@ -41,7 +41,8 @@ class ReadOnly(AccessDenied):
 
 
 class AdminOnly(AccessDenied):
-    """A change to what every team shares (the trained models) by a coach who sees only some teams."""
+    """A change to what every team shares (trained models, app-wide settings) by a coach who sees
+    only some teams."""
 
 
 class NotACoach(AccessDenied):
@@ -270,15 +271,15 @@ class ScopedStore:
 
 
 def whole(store: Store | ScopedStore) -> bool:
-    """Whether `store` sees the whole database (local mode or an admin): needed to train models,
-    which every team shares and which learn from every team's athletes."""
+    """Whether `store` sees the whole database (local mode or an admin): needed to change what
+    every team shares, the trained models (which learn from every team) and app-wide settings."""
     return not isinstance(store, ScopedStore)
 
 
-def require_whole(store: Store | ScopedStore, what: str) -> None:
-    """AdminOnly unless `store` sees the whole database; `what` names the refused action."""
+def require_whole(store: Store | ScopedStore, refusal: str) -> None:
+    """AdminOnly(refusal), before anything is written, unless `store` sees the whole database."""
     if not whole(store):
-        raise AdminOnly(f"{what}: models are shared by every team, so only an admin of this dashboard trains them")
+        raise AdminOnly(refusal)
 
 
 def scoped(store: Store, scope: Scope) -> Store | ScopedStore:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 from engine.fitness.battery import CUTOFF_LABELS, CUTOFFS
+from engine.store import access
 from engine.store.db import Store, fetch_one
 
 DEFAULTS = {
@@ -42,6 +43,8 @@ def get(store: Store, key: str):
 def set(store: Store, key: str, value) -> None:  # noqa: A001  (the module's verb: app_settings.set)
     """Validate and save one setting (ValueError, and nothing written, when it is not allowed)."""
     _check_key(key)
+    access.require_whole(store, f"{key} was not saved: app-wide settings apply to every team, "
+                                "so only an admin of this dashboard changes them")
     if key in CHOICES and value not in CHOICES[key]:
         raise ValueError(f"{key} must be one of {', '.join(CHOICES[key])}, not {value!r}")
     with store.transaction() as cur:
