@@ -134,3 +134,13 @@ def test_a_coach_of_some_teams_sees_the_app_wide_settings_but_cannot_change_them
     assert [r.disabled for r in at.radio] == [True, True]
     assert any("an admin of this dashboard sets them" in c.value for c in at.caption)
     assert [r.disabled for r in _app(None, "settings", secrets={}).radio] == [False, False]   # local mode
+
+
+@pytest.mark.parametrize("page", [stem for entries in nav.SECTIONS.values() for stem, _, _ in entries])
+def test_every_page_opens_for_a_coach_of_some_teams_without_naming_another_team(hosted_db, page):
+    at = _app({"is_logged_in": True, "email": "a@example.org"}, page)
+    assert not at.exception, (page, at.exception)
+    shown = " ".join(str(e.value) for kind in ("title", "header", "subheader", "caption", "markdown", "info")
+                     for e in getattr(at, kind)) + " ".join(d.value.to_string() for d in at.dataframe)
+    shown += " ".join(str(option) for box in at.selectbox for option in box.options)     # athlete pickers
+    assert not [name for name in hosted_db["theirs"]["name"] if name in shown], page
