@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import figures, nav
-from dashboard.state import read_only, store
+from dashboard.state import store
 from dashboard import widgets
 from dashboard.widgets import metric
 from engine.hr import predict
@@ -81,6 +81,6 @@ def session_panel(activity_id: int) -> None:
     st.caption(f"HR model v{prediction.version}, FitRec-style: from the route, the pace and {who}. The speed model "
                "predicts the pace from the route, the weekday and the athlete's habits: it cannot see the day's plan "
                "(an easy run or intervals).")
-    if not read_only():       # a read-only link has no Models page
+    if nav.shown("models"):
         st.page_link(nav.page("models"), label="How the HR models compare with their baselines",
                      icon=":material/model_training:")

@@ -38,6 +38,11 @@ def link_path(athlete_id: int, token: str) -> str:
     return f"/?athlete={int(athlete_id)}&link={token}"
 
 
+def shown(stem: str) -> bool:
+    """Whether this session's navigation has the page (a read-only link has LINK_PAGES only)."""
+    return not link_token() or stem in LINK_PAGES
+
+
 def _home() -> str:
     """The page the app's root opens: the squad, or the athlete for a read-only link."""
     return LINK_PAGES[0] if link_token() else "squad"

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from engine.demo.generator import DemoConfig, DemoData, build_demo
-from engine.store.db import Store, fetch_one, insert_frame, next_id
+from engine.store.db import Store, fetch_one, insert_frame
+from engine.store.imports import log_import
 
 __all__ = ["DemoConfig", "DemoData", "build_demo", "write_demo"]
 
@@ -17,14 +18,9 @@ def write_demo(store: Store, cfg: DemoConfig) -> dict[str, int]:
         raise ValueError(f"{store.path} already holds {existing} athletes: the demo needs an empty database")
     data = build_demo(cfg)
     with store.transaction() as cur:
-        import_id = next_id(cur, "imports", "import_id")
         total = sum(len(getattr(data, t)) for t in _TABLES)
-        cur.execute(
-            "INSERT INTO imports (import_id, file_name, sha256, kind, status, rows_in, rows_kept, message, created_at) "
-            "VALUES (?, ?, ?, 'demo', 'imported', ?, ?, ?, now())",
-            [import_id, "demo squad", f"demo-seed-{cfg.seed}", total, total,
-             f"{cfg.athletes} athletes x {cfg.weeks} weeks, seed {cfg.seed}"],
-        )
+        import_id = log_import(cur, "demo squad", f"demo-seed-{cfg.seed}", "demo", "imported", total, total,
+                               f"{cfg.athletes} athletes x {cfg.weeks} weeks, seed {cfg.seed}")
         frames = {t: getattr(data, t) for t in _TABLES} | {"fitness_cohort": data.cohort}
         for t in ["activities", "strength_sets", "fitness_tests", "wellness"]:
             frames[t] = frames[t].assign(import_id=import_id)

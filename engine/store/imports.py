@@ -132,6 +132,23 @@ def import_source(store: Store, source: str | os.PathLike | BinaryIO, file_name:
     return import_file(store, file_name, data, athlete, create, weight_unit)
 
 
+def log_import(cur: duckdb.DuckDBPyConnection, file_name: str, sha256: str, kind: str | None, status: str,
+               rows_in: int, rows_kept: int, message: str) -> int:
+    """One row of the imports log, in the caller's transaction; returns its import_id (the
+    athlete is set once the rows are written, the sender by a scoped store)."""
+    import_id = next_id(cur, "imports", "import_id")
+    cur.execute("INSERT INTO imports (import_id, file_name, sha256, kind, status, rows_in, rows_kept, message, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
+                [import_id, file_name, sha256, kind, status, rows_in, rows_kept, message])
+    return import_id
+
+
+def _earlier_import(cur: duckdb.DuckDBPyConnection, sha256: str) -> str | None:
+    """The name a file with these bytes was imported under, if it was."""
+    row = fetch_one(cur, "SELECT file_name FROM imports WHERE sha256 = ? AND status = 'imported' LIMIT 1", [sha256])
+    return row[0] if row else None
+
+
 def parse_upload(file_name: str, data: bytes, weight_unit: str = "kg") -> Parsed:
     """Size check, detection and parsing; pure, so it can run in a worker process.
 
@@ -159,10 +176,9 @@ def import_file(store: Store, file_name: str, data: bytes, athlete: str | None =
     file_name = Path(file_name).name
     sha = hashlib.sha256(data).hexdigest()
     with store.cursor() as cur:
-        earlier = fetch_one(cur, "SELECT file_name FROM imports WHERE sha256 = ? AND status = 'imported' LIMIT 1",
-                            [sha])
+        earlier = _earlier_import(cur, sha)
     if earlier:
-        return ImportResult(file_name, "duplicate", message=f"already imported (as {earlier[0]})")
+        return ImportResult(file_name, "duplicate", message=f"already imported (as {earlier})")
 
     parsed = parsed or parse_upload(file_name, data, weight_unit)
     kind, rows, reason = parsed.kind, parsed.rows, parsed.reason
@@ -173,17 +189,11 @@ def import_file(store: Store, file_name: str, data: bytes, athlete: str | None =
             with store.transaction() as cur:
                 # again under the write lock: two coaches uploading the same bytes at once both
                 # passed the check above (found by the ten-coaches load test)
-                again = fetch_one(cur, "SELECT file_name FROM imports WHERE sha256 = ? AND status = 'imported' "
-                                       "LIMIT 1", [sha])
+                again = _earlier_import(cur, sha)
                 if again:
-                    raise SameActivity(f"already imported (as {again[0]})")
-                import_id = next_id(cur, "imports", "import_id")
-                cur.execute(
-                    "INSERT INTO imports (import_id, file_name, sha256, kind, status, rows_in, rows_kept, message, "
-                    "created_at) VALUES (?, ?, ?, ?, 'imported', ?, ?, ?, now())",
-                    [import_id, file_name, sha, kind, rows.report.rows_in, rows.report.rows_kept,
-                     "; ".join(rows.report.warnings)],
-                )
+                    raise SameActivity(f"already imported (as {again})")
+                import_id = log_import(cur, file_name, sha, kind, "imported", rows.report.rows_in,
+                                       rows.report.rows_kept, "; ".join(rows.report.warnings))
                 athlete_id, note = _write(cur, rows, import_id, athlete, create)
                 cur.execute("UPDATE imports SET athlete_id = ?, message = concat_ws('; ', nullif(message, ''), ?) "
                             "WHERE import_id = ?", [athlete_id, note or None, import_id])
@@ -201,10 +211,7 @@ def import_file(store: Store, file_name: str, data: bytes, athlete: str | None =
             log.exception("%s while storing %s", reason, file_name)
     rows_in = rows.report.rows_in if rows else 0
     with store.transaction() as cur:
-        import_id = next_id(cur, "imports", "import_id")
-        cur.execute("INSERT INTO imports (import_id, file_name, sha256, kind, status, rows_in, rows_kept, message, "
-                    "created_at) VALUES (?, ?, ?, ?, 'rejected', ?, 0, ?, now())",
-                    [import_id, file_name, sha, kind, rows_in, reason])
+        import_id = log_import(cur, file_name, sha, kind, "rejected", rows_in, 0, reason)
     return ImportResult(file_name, "rejected", kind, rows_in, 0, reason, import_id)
 
 
