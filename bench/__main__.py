@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from bench.fixtures import large_gpx_bytes, one_hour_fit_files, one_hour_gpx_files, run_gpx_bytes
+from engine import clock
 from engine.demo import DemoConfig, write_demo
 from engine.load import report
 from engine.models import registry
@@ -63,7 +64,7 @@ def _squad_db(path: Path, athletes: int = 50, days: int = 730) -> tuple[Store, d
     written directly as activity rows (no samples). Returns the store, first and last day, activities."""
     store = Store(path)
     rng = np.random.default_rng(7)
-    end = dt.date.today()
+    end = clock.today()
     start = end - dt.timedelta(days=days - 1)
     athlete_ids = np.repeat(np.arange(1, athletes + 1), days)
     day_offsets = np.tile(np.arange(days), athletes)
@@ -318,6 +319,38 @@ def bench_large_gpx(tmp: Path, size_mb: float = 48) -> tuple[float, str, float]:
                      f"{rows:,} samples; {wall:.1f} s with process start"), peak_mb
 
 
+def bench_hostile_xml(tmp: Path) -> tuple[float, str]:
+    """Hostile XML through the real parsers, the slowest of: a billion-laughs GPX and TCX (10^9
+    expansions, 3 GB if expanded), an external entity, and a GPX nested 100,000 deep. Each must be
+    refused; the tests check the refusal, this measures that it is immediate."""
+    from engine.ingest.common import RejectedFile
+    from engine.ingest.gpx import parse_gpx
+    from engine.ingest.tcx import parse_tcx
+
+    gpx = (b'<gpx xmlns="http://www.topografix.com/GPX/1/1" version="1.1"><trk><name>@</name><trkseg>'
+           b'<trkpt lat="52.0" lon="4.0"><time>2024-05-01T07:00:00Z</time></trkpt></trkseg></trk></gpx>')
+    tcx = (b'<TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2">'
+           b'<Activities><Activity Sport="Running"><Id>@</Id></Activity></Activities></TrainingCenterDatabase>')
+    levels = [b'<!ENTITY l0 "lol">'] + [b'<!ENTITY l%d "%s">' % (i, b"&l%d;" % (i - 1) * 10) for i in range(1, 10)]
+    bomb = b'<?xml version="1.0"?><!DOCTYPE r [' + b"".join(levels) + b"]>"
+    xxe = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    cases = [(parse_gpx, bomb + gpx.replace(b"@", b"&l9;")), (parse_tcx, bomb + tcx.replace(b"@", b"&l9;")),
+             (parse_tcx, xxe + tcx.replace(b"@", b"&x;")),
+             (parse_gpx, gpx.replace(b"@", b"<a>" * 100_000 + b"</a>" * 100_000))]
+    times = []
+    for parse, data in cases:
+        start = time.perf_counter()
+        try:
+            parse(data)
+            refused = False
+        except RejectedFile:
+            refused = True
+        times.append(time.perf_counter() - start)
+        if not refused:
+            return max(times), "NOT REFUSED: a hostile file was parsed"
+    return max(times), f"{len(cases)} files, each refused (slowest shown)"
+
+
 def bench_ten_coaches(tmp: Path, rounds: int = 3, deadline_s: float = 90.0) -> tuple[float, str]:
     """Ten coaches at once (#14): 10 browser sessions (one chromium, a context each) against one
     `streamlit run` on a copy of the demo database built by the first benchmark: 5 upload sample
@@ -355,6 +388,7 @@ def main() -> None:
         for label, goal, fn in [  # goal: seconds, or "N MB" of peak memory
             ("import a 48 MB GPX in a fresh process (peak RSS)", "500 MB", bench_large_gpx),
             ("demo database (24 athletes x 16 weeks)", 60.0, bench_demo),
+            ("hostile XML (entity bombs, XXE, deep nesting) refused", 0.5, bench_hostile_xml),
             ("import 500 one-hour activities (FIT + GPX, 2 workers)", 120.0, bench_import),
             ("every load metric, 50 athletes x 2 years", 0.150, bench_load_metrics),
             ("squad page cold first render, 50 athletes x 2 years", 1.5, bench_squad_render),

@@ -34,6 +34,7 @@ def serve(db: Path, start_timeout_s: float = 60.0, secrets: Path | None = None):
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
+         "--server.fileWatcherType", "none",   # a served app never reloads on a file change
          *(["--secrets.files", str(secrets)] if secrets else [])],
         cwd=ROOT, env={**os.environ, "COACH_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )

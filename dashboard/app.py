@@ -9,7 +9,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 import streamlit as st  # noqa: E402
 
 from dashboard import nav  # noqa: E402
-from dashboard.state import hosted, link_token, read, remember_page, scope, store  # noqa: E402
+from dashboard.state import hosted, link_token, logged_in, read, remember_page, scope, store  # noqa: E402
 from engine.store import access, queries  # noqa: E402
 
 st.set_page_config(page_title="Coach dashboard", page_icon=":material/monitor_heart:", layout="wide")
@@ -22,7 +22,7 @@ if link:       # a signed read-only link to one athlete: no login, that athlete'
         st.error(str(err))
         st.stop()
 elif hosted():   # nobody sees a page before logging in, and only a coach the coaches table lists
-    if not st.user.is_logged_in:
+    if not logged_in():
         st.title("Coach dashboard")
         st.write("Log in to see your squad.")
         st.button("Log in", type="primary", icon=":material/login:", on_click=st.login)

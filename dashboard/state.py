@@ -54,9 +54,15 @@ def scope() -> access.Scope:
         return access.link_scope(_store(_path()), link_secret(), link_token())
     if not hosted():
         return access.LOCAL
-    if not st.user.is_logged_in:
+    if not logged_in():
         raise access.AccessDenied("log in first")
-    return access.coach_scope(_store(_path()), st.user.email)
+    return access.coach_scope(_store(_path()), st.user.get("email"))
+
+
+def logged_in() -> bool:
+    """Whether this session has logged in (st.login). Read as a mapping, so that a session without
+    user info at all (a test harness, a proxy that drops the cookie) is logged out instead of raising."""
+    return st.user.get("is_logged_in") is True
 
 
 def read_only() -> bool:

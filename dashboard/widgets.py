@@ -8,6 +8,7 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
+from engine import clock
 from dashboard.state import date_param, is_admin, page_path, param, read, read_only, seed, set_param
 from engine.store import queries
 
@@ -48,7 +49,7 @@ def date_range_picker(days: pd.Series, default_days: int = 84, container=st) -> 
     activities). By default it ends on their last session, not today, so an athlete whose data is
     old does not look empty; presets (RANGE_PRESETS) end there too. Under the picker, a note says how
     many sessions lie outside the range."""
-    today = dt.date.today()
+    today = clock.today()
     first, last = (min(days), max(days)) if len(days) else (today, today)
     latest = max(last, today)                  # the latest day the picker offers
     start = max(EARLIEST, min(date_param("from", last - dt.timedelta(days=default_days - 1)), latest))

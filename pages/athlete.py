@@ -4,6 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from engine import clock
 from dashboard import figures, nav
 from dashboard.state import hosted, link_secret, param, read, read_only, scope, seed, set_param, store
 from dashboard.widgets import (app_origin, athlete_picker, data_table, date_range_picker, hr_help, hr_notes, metric,
@@ -158,15 +159,17 @@ elif view == "Wellness":
                    "Upload page).")
     else:
         baseline_days = read(report.athlete_settings, athlete_id).frbi_median_days
-        st.caption(f"Each measure's mean over the last {wellness.MEAN_DAYS} days against the athlete's baseline, the "
-                   f"median of the last {baseline_days} days (the team's FRBI window), on the last logged day.")
-        latest = wellness.latest(shown)
+        as_of, latest = wellness.latest(trend, end)
+        st.caption(f"As of {as_of:%a %d %b %Y}, the last morning logged in these dates: each measure's mean over "
+                   f"the {wellness.MEAN_DAYS} days up to it against the athlete's baseline, the median of the "
+                   f"{baseline_days} days up to it (the team's FRBI window).")
         with metric_row():
             for m in wellness.MEASURES:
                 mean, base = latest[m.column]
                 metric(m.label, mean, m.unit, digits=m.digits,
-                       help=f"{m.help}. Mean of the last {wellness.MEAN_DAYS} days; the delta is against the "
-                            f"{baseline_days}-day median.",
+                       help=f"{m.help}. Mean of the {wellness.MEAN_DAYS} days up to {as_of:%d %b %Y}, the last "
+                            f"morning logged in the chosen dates; the delta is against the {baseline_days}-day "
+                            "median.",
                        delta=None if mean != mean or base != base else f"{mean - base:+.{m.digits}f} {m.unit}",
                        delta_color="normal" if m.higher_is_better else "inverse")
         st.plotly_chart(figures.wellness_chart(shown, wellness.MEASURES), width="stretch")
@@ -190,7 +193,7 @@ else:
         sexes = ["M", "F"]
         sex = left.selectbox("Sex", sexes, index=sexes.index(profile["sex"]) if profile["sex"] in sexes else None)
         birth = left.date_input("Birth date", profile["birth_date"] if pd.notna(profile["birth_date"]) else None,
-                                min_value=dt.date(1900, 1, 1), max_value=dt.date.today())
+                                min_value=dt.date(1900, 1, 1), max_value=clock.today())
         def number(column, label, field, fmt, step, help=None, placeholder=None):
             # no min/max on the widget: the browser would only turn an out-of-range value red and submit
             # the old one; update_profile checks PROFILE_RANGES and the error is shown

@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from engine import clock
 from dashboard import figures
 from dashboard.state import read, store
 from dashboard.widgets import athlete_or_stop, data_table, plain, share_link, train_prompt
@@ -112,10 +113,10 @@ with athlete_tab:
                    "See the Models page for how often it is right against simple baselines.")
 
         st.subheader("Deficiencies and the week's plan")
-        reassessed = read(assess.reassessment, athlete_id, dt.date.today())
-        frbi = read(assess.frbi_by_day, athlete_id, dt.date.today())
+        reassessed = read(assess.reassessment, athlete_id, clock.today())
+        frbi = read(assess.frbi_by_day, athlete_id, clock.today())
         settings = report.athlete_settings(store(), athlete_id)
-        week_start = dt.date.today() + dt.timedelta(days=1)
+        week_start = clock.today() + dt.timedelta(days=1)
         try:
             prescription = assess.prescription(result.deficiencies, reassessed, frbi, settings, week_start)
         except PrescriptionError as err:

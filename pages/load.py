@@ -1,9 +1,9 @@
 """Training load of one athlete: PMC, ACWR, monotony and strain, HR zones, strength volume and e1RM."""
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
+from engine import clock
 from dashboard import figures
 from dashboard.state import param, read, seed, set_param
 from dashboard.widgets import athlete_picker, data_table, date_range_picker, load_metric_row, share_link
@@ -13,7 +13,7 @@ from engine.store import queries
 athlete_id = athlete_picker(container=st.sidebar)
 start, end = date_range_picker(read(queries.activity_days, athlete_id), container=st.sidebar)
 settings = read(report.athlete_settings, athlete_id)
-today = dt.date.today()
+today = clock.today()
 as_of = read(report.judged_day, today)      # the metric row: the day every page judges on, whatever the dates
 daily = read(report.daily_metrics, today, athlete_id)
 shown = daily[(daily["day"] >= pd.Timestamp(start)) & (daily["day"] <= pd.Timestamp(end))]

@@ -6,6 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from engine import clock
 from dashboard import figures
 from dashboard.state import store
 from dashboard.widgets import athlete_or_stop, data_table, share_link, train_prompt
@@ -119,7 +120,7 @@ shap_col.plotly_chart(figures.shap_chart(shap_values, FEATURE_LABELS, FEATURE_UN
 st.subheader("4-week split")
 cols = st.columns([1, 1, 2])
 days_per_week = cols[0].segmented_control("Training days a week", list(SPLITS), default=3, key="split_days") or 3
-first_day = cols[1].date_input("Starting", dt.date.today() + dt.timedelta(days=1), key="split_start")
+first_day = cols[1].date_input("Starting", clock.today() + dt.timedelta(days=1), key="split_start")
 try:
     split = predict.split_plan(store(), prescription, days_per_week, first_day)
 except SplitError as err:

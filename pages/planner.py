@@ -3,6 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
+from engine import clock
 from dashboard import figures
 from dashboard.state import numbers_param, param, read, seed, set_param, store
 from dashboard.widgets import athlete_picker, data_table, load_metric_row, share_link, tinted
@@ -10,7 +11,7 @@ from engine.load import planner, report
 from engine.store import loads as store_loads
 
 athlete_id = athlete_picker(container=st.sidebar)
-today = dt.date.today()
+today = clock.today()
 settings = read(report.athlete_settings, athlete_id)
 daily = read(report.daily_metrics, today, athlete_id)
 st.title("What-if planner")

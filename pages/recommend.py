@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from engine import clock
 from dashboard import figures
 from dashboard.state import read, store
 from dashboard.widgets import athlete_or_stop, data_table, plain, share_link, train_prompt
@@ -72,7 +73,7 @@ with athlete_tab:
     if not recs:
         st.warning("No catalog exercise meets all these constraints: loosen one.", icon=":material/filter_alt_off:")
     else:
-        day = st.date_input("Add to the plan on", dt.date.today() + dt.timedelta(days=1), key="plan_day",
+        day = st.date_input("Add to the plan on", clock.today() + dt.timedelta(days=1), key="plan_day",
                             help="The athlete's planned week, the same one the training-load, overload and fitness "
                                  "pages show")
         for rank, rec in enumerate(recs, 1):
@@ -96,7 +97,7 @@ with athlete_tab:
                         st.markdown("\n".join(f"{k}. {s}" for k, s in enumerate(steps, 1)))
         if st.session_state.get("added"):
             st.success(st.session_state.pop("added"), icon=":material/playlist_add_check:")
-        planned = read(plans.planned_exercises, athlete_id, dt.date.today(), dt.date.today() + dt.timedelta(days=13))
+        planned = read(plans.planned_exercises, athlete_id, clock.today(), clock.today() + dt.timedelta(days=13))
         st.markdown("**Planned, next two weeks**")
         if planned.empty:
             st.caption("Nothing planned yet.")

@@ -1,9 +1,9 @@
 """Squad: one row per athlete; click a row to open the athlete."""
-import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
+from engine import clock
 from dashboard import nav
 from dashboard.state import param, read, seed, set_param
 from dashboard.widgets import EMPTY_CELL, data_table, plain, share_link, tinted
@@ -12,7 +12,7 @@ from engine.load.metric_table import help_text
 from engine.store import queries
 
 st.title("Squad")
-today = dt.date.today()
+today = clock.today()
 flags = read(report.squad_flags, today)
 squad = read(queries.squad_summary, today).merge(
     flags[["athlete_id", "flag_count", "flags", "why", "acwr", "frbi", "load_14d", "last_day", "inactive"]],

@@ -37,8 +37,11 @@ def chromium():
             browser.close()
 
 
-def shot(page, name: str, settle_ms: int = 500) -> None:
-    """A full-page screenshot tests/artifacts/<name>.png, after `settle_ms` for the last redraw."""
+def shot(page, name: str, settle_ms: int = 300) -> None:
+    """A full-page screenshot tests/artifacts/<name>.png, once every plotly chart has drawn its
+    plot and `settle_ms` more for the last redraw."""
     ARTIFACTS.mkdir(exist_ok=True)
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+                                      .every(c => c.querySelector('.main-svg'))""")
     page.wait_for_timeout(settle_ms)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

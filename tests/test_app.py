@@ -14,15 +14,12 @@ from engine.store import loads as store_loads
 from engine.store import queries
 from engine.store.db import Store
 
-YESTERDAY = dt.date.today() - dt.timedelta(days=1)
-
-
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
+def demo_db(tmp_path_factory, today):
     """A small demo squad, built once; each test works on its own copy."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     store = Store(path)
-    write_demo(store, DemoConfig(athletes=6, weeks=6, seed=5, end_date=YESTERDAY))
+    write_demo(store, DemoConfig(athletes=6, weeks=6, seed=5, end_date=today - dt.timedelta(days=1)))
     store.close()
     return path
 
@@ -75,10 +72,10 @@ def test_squad_lists_every_athlete_and_filters_by_team(db):
     assert f"{(athletes['team'] == team).sum()} athletes" in at.caption[0].value
 
 
-def test_athlete_page_shows_the_athlete_from_the_url(db):
+def test_athlete_page_shows_the_athlete_from_the_url(db, today):
     athletes = queries.athletes(_store(db))
     who = athletes.iloc[2]
-    start = YESTERDAY - dt.timedelta(days=13)
+    start = today - dt.timedelta(days=14)
     at = _app("athlete", athlete=str(who["athlete_id"]), **{"from": start.isoformat()})
     assert not at.exception
     assert at.title[0].value == who["name"]
@@ -139,9 +136,9 @@ def test_upload_imports_files_and_lists_them_in_the_history(db, samples_dir):
     assert {"2018-02-21", "2019-09-14"} <= set(acts["start_time"].dt.strftime("%Y-%m-%d"))
 
 
-def test_squad_shows_risk_flags_with_reasons(db):
+def test_squad_shows_risk_flags_with_reasons(db, today):
     from engine.load import report
-    flags = report.squad_flags(_store(db), dt.date.today())
+    flags = report.squad_flags(_store(db), today)
     at = _app()
     table = at.dataframe[0].value
     assert table["flag_count"].tolist() == sorted(table["flag_count"], reverse=True)  # riskiest first
@@ -156,7 +153,7 @@ def test_squad_shows_risk_flags_with_reasons(db):
         assert f"{flagged} athlete" in message and "need" in message
 
 
-def test_training_load_page_draws_every_chart(db):
+def test_training_load_page_draws_every_chart(db, today):
     lifter = int(_store(db).query("SELECT min(athlete_id) AS a FROM strength_sets")["a"][0])
     at = _app("load", athlete=str(lifter), **{"from": "2000-01-01"})
     assert not at.exception
@@ -168,18 +165,17 @@ def test_training_load_page_draws_every_chart(db):
     assert len(charts) == 6  # PMC, ACWR, monotony/strain, HR zones, muscle volume, e1RM
     assert len(at.multiselect[0].value) == 3  # e1RM of three exercises by default
     # the first four weeks have no ACWR yet: a sentence instead of an empty chart
-    first = _app("load", athlete=str(lifter), **{"from": "2000-01-01", "to": str(YESTERDAY - dt.timedelta(days=30))})
+    first = _app("load", athlete=str(lifter), **{"from": "2000-01-01", "to": str(today - dt.timedelta(days=31))})
     assert len(first.get("plotly_chart")) == 5
     assert any("ACWR and FRBI need 28 days" in c.value for c in first.caption)
 
 
-def test_planner_suggests_the_frbi_cut_and_applies_it(db):
+def test_planner_suggests_the_frbi_cut_and_applies_it(db, today):
     from engine.load import planner, report
     at = _app("planner", athlete="1")
     assert not at.exception
     at.slider[0].set_value(at.slider[0].max).run()  # a very hard week
     assert "cut planned load 15-20 % for 3-5 days" in at.warning[0].value
-    today = dt.date.today()
     daily = report.daily_metrics(_store(db), today, 1)
     settings = report.athlete_settings(_store(db), 1)
     planned = planner.day_pattern_plan(at.slider[0].value, list(planner.PATTERNS.values())[0])
@@ -198,11 +194,10 @@ def test_planner_suggests_the_frbi_cut_and_applies_it(db):
     assert saved["planned_au"].tolist() == [float(round(x)) for x in expected["adjusted"]]
 
 
-def test_planner_lists_saved_plans_reopens_the_coming_week_and_carries_the_plan_in_its_link(db):
+def test_planner_lists_saved_plans_reopens_the_coming_week_and_carries_the_plan_in_its_link(db, today):
     """The demo's past plans show compliance on day one; a plan saved for the coming week (here by
     the overload split's path, planned_days) is where the planner starts; the link carries the days."""
     from engine.load import report
-    today = dt.date.today()
     weeks = report.plan_history(_store(db), 1, today).weeks
     assert len(weeks) >= 4 and weeks[["green", "yellow", "red"]].to_numpy().sum() >= 21
     at = _app("planner", athlete="1")
@@ -277,8 +272,8 @@ def test_the_profile_says_which_hr_values_the_loads_estimate(db, samples_dir):
     assert rest.value is None and top.value is None  # estimates are not written into the profile
 
 
-def test_session_rpe_for_many_sessions_from_the_athlete_page(db):
-    start = YESTERDAY - dt.timedelta(days=6)
+def test_session_rpe_for_many_sessions_from_the_athlete_page(db, today):
+    start = today - dt.timedelta(days=7)
     at = _app("athlete", athlete="2", **{"from": start.isoformat()})
     assert at.data_editor[0].editing_mode == "fixed"
     acts = queries.activities(_store(db), 2)
@@ -300,12 +295,11 @@ def test_session_rpe_for_many_sessions_from_the_athlete_page(db):
     assert after.tolist() == new
 
 
-def test_squad_load_and_planner_pages_give_one_acwr_and_frbi_on_one_printed_day(db):
+def test_squad_load_and_planner_pages_give_one_acwr_and_frbi_on_one_printed_day(db, today):
     """One rule for the day the metrics are judged on (report.judged_day), on every page; the
     planner projects from the same loads and morning HR (report.plan_projection)."""
     from engine.load import report
     store = _store(db)
-    today = dt.date.today()
     judged = report.judged_day(store, today)
     flags = report.squad_flags(store, today).set_index("athlete_id")
     squad = _app()

@@ -66,3 +66,22 @@ def test_no_bare_exception_is_caught(path):
 
 def test_the_walk_sees_every_layer():
     assert len(list(ROOT.glob("engine/**/*.py"))) > 50 and len(UI_FILES) > 15
+
+
+# Reading the clock: engine.clock is the app's one clock, and tests read the date through the pinned
+# `today` fixture (tests/conftest.py), so that the suite passes on any day and in any time zone.
+CLOCK_READS = re.compile(r"\b(?:date|datetime|Timestamp)\.(?:today|now|utcnow)\(|\btime\.(?:time|localtime|gmtime)\("
+                         r"|(?<![\w.])(?:now|today|current_date|current_timestamp|get_current_time)\(\)"
+                         r"|\bcurrent_(?:date|timestamp)\b|Timestamp\([\"'](?:now|today)[\"']\)", re.IGNORECASE)
+CLOCK_FILES = sorted(p for p in [*ROOT.glob("engine/**/*.py"), *UI_FILES, *ROOT.glob("bench/*.py"),
+                                 *ROOT.glob("tests/*.py")]
+                     if p not in (ROOT / "engine" / "clock.py", ROOT / "tests" / "conftest.py"))
+
+
+@pytest.mark.parametrize("path", CLOCK_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_clock_module_reads_the_clock(path):
+    source = path.read_text(encoding="utf-8")
+    if path == ROOT / "tests" / "test_architecture.py":
+        source = source[:source.index("# Reading the clock")]
+    found = [m.group(0) for m in CLOCK_READS.finditer(source)]
+    assert not found, f"{path.name} reads the clock directly: {found} (use engine.clock, or the `today` fixture)"

@@ -8,13 +8,15 @@ from playwright import sync_api
 from engine.demo import DemoConfig, write_demo
 from engine.store.db import Store
 
+pytestmark = pytest.mark.app_server   # a Streamlit server per module: scheduled first
 
-@pytest.fixture
-def server(tmp_path):
-    """The app on a small demo squad in a temporary database."""
-    db = tmp_path / "e2e.duckdb"
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, today):
+    """The app on a small demo squad in a temporary database, served once for this file's tests."""
+    db = tmp_path_factory.mktemp("e2e") / "e2e.duckdb"
     store = Store(db)
-    write_demo(store, DemoConfig(athletes=6, weeks=4, seed=11, end_date=dt.date.today() - dt.timedelta(days=1)))
+    write_demo(store, DemoConfig(athletes=6, weeks=4, seed=11, end_date=today - dt.timedelta(days=1)))
     store.close()
     with serve(db) as url:
         yield url
@@ -120,30 +122,37 @@ def _luminance(css_colour: str) -> float:
     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255
 
 
-@pytest.mark.parametrize("scheme, width", [("light", 1440), ("dark", 1440), ("dark", 390)])
-def test_every_page_in_both_themes_and_on_a_phone(server, scheme, width):
-    """Every page with the browser's light or dark preference, on a desktop and a 390 px phone:
-    the app follows the preference, nothing fails, the load metric row stays a row on the phone;
-    screenshots in tests/artifacts/theme-<scheme>-<width>-<page>.png to look at."""
+def _page_checks(page, stem: str, scheme: str, width: int) -> None:
+    """No error, the background follows the scheme, the load metric row stays a row; a screenshot."""
+    assert page.locator('[data-testid="stException"]').count() == 0, stem
+    background = page.locator('[data-testid="stApp"]').evaluate("e => getComputedStyle(e).backgroundColor")
+    assert (_luminance(background) < 0.3) == (scheme == "dark"), (stem, background)
+    if stem == "load":            # seven metrics: side by side, wrapping on a phone, never one per line
+        tops = [m.bounding_box()["y"] for m in page.locator('[data-testid="stMetric"]').all()[:7]]
+        rows = len(set(round(t) for t in tops))
+        assert rows == 1 if width > 1000 else rows <= 3, tops
+    shot(page, f"theme-{scheme}-{width}-{stem}")
+
+
+@pytest.mark.parametrize("scheme, widths", [("light", [1440]), ("dark", [1440, 390])])
+def test_every_page_in_both_themes_and_on_a_phone(server, scheme, widths):
+    """Every page with the browser's light or dark preference, on a desktop and (dark) narrowed to a
+    390 px phone: the app follows the preference, nothing fails, the load metric row stays a row on
+    the phone; screenshots in tests/artifacts/theme-<scheme>-<width>-<page>.png to look at."""
     from dashboard.nav import SECTIONS
 
     with chromium() as browser:
-        context = browser.new_context(viewport={"width": width, "height": 1000}, color_scheme=scheme)
+        context = browser.new_context(viewport={"width": widths[0], "height": 1000}, color_scheme=scheme)
         page = context.new_page()
         page.set_default_timeout(60_000)
         for stem, _, _ in [entry for entries in SECTIONS.values() for entry in entries]:
             query = "?activity=1" if stem == "session" else "?athlete=1"
             page.goto(f"{server}/{'' if stem == 'squad' else stem}{query}")
-            page.get_by_text("Share this view").wait_for(state="attached")
-            page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
-            assert page.locator('[data-testid="stException"]').count() == 0, stem
-            background = page.locator('[data-testid="stApp"]').evaluate("e => getComputedStyle(e).backgroundColor")
-            assert (_luminance(background) < 0.3) == (scheme == "dark"), (stem, background)
-            if stem == "load":            # seven metrics: side by side, wrapping on a phone, never one per line
-                tops = [m.bounding_box()["y"] for m in page.locator('[data-testid="stMetric"]').all()[:7]]
-                rows = len(set(round(t) for t in tops))
-                assert rows == 1 if width > 1000 else rows <= 3, tops
-            shot(page, f"theme-{scheme}-{width}-{stem}", settle_ms=1000)
+            for width in widths:       # one page load, laid out again at each width
+                page.set_viewport_size({"width": width, "height": 1000})
+                page.get_by_text("Share this view").wait_for(state="attached")
+                page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached")
+                _page_checks(page, stem, scheme, width)
         context.close()
 
 

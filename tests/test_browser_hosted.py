@@ -4,6 +4,7 @@ the logged-in coach at the st.user seam)."""
 import datetime as dt
 import re
 
+import pytest
 from browser_support import chromium, serve, shot
 from playwright import sync_api
 
@@ -11,6 +12,8 @@ from dashboard import nav
 from engine.demo import DemoConfig, write_demo
 from engine.store import access
 from engine.store.db import Store
+
+pytestmark = pytest.mark.app_server   # a Streamlit server per module: scheduled first
 
 SECRET = "browser-test-cookie-secret"
 SECRETS_TOML = f"""[auth]
@@ -29,10 +32,10 @@ def _settled(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0
 
 
-def test_login_screen_and_a_read_only_athlete_link(tmp_path):
+def test_login_screen_and_a_read_only_athlete_link(tmp_path, today):
     db = tmp_path / "hosted.duckdb"
     store = Store(db)
-    write_demo(store, DemoConfig(athletes=4, weeks=3, seed=5, end_date=dt.date.today() - dt.timedelta(days=1)))
+    write_demo(store, DemoConfig(athletes=4, weeks=3, seed=5, end_date=today - dt.timedelta(days=1)))
     athlete_id, name = store.query("SELECT athlete_id, name FROM athletes ORDER BY athlete_id LIMIT 1").iloc[0]
     token = access.create_link(store, SECRET, int(athlete_id), 7, "coach@example.org")
     store.close()

@@ -11,17 +11,19 @@ from engine.store import queries
 from engine.store.db import Store
 from engine.store.imports import import_files
 
+pytestmark = pytest.mark.app_server   # a Streamlit server per module: scheduled first
+
 FILES = [("gpx", "strava_export.gpx"), ("fit", "run.fit"), ("tcx", "run_garmin.tcx"), ("strength_csv", "strong.csv")]
 TALL = {"width": 1400, "height": 2300}  # Streamlit scrolls inside the page: a tall window shows it all
 SETTLE_MS = 700  # the map fits itself to its frame after the page has drawn
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory, samples_dir):
+def served(tmp_path_factory, samples_dir, today):
     """`streamlit run` on a free port; yields (url, ids): the new athlete's activity ids by file."""
     db = tmp_path_factory.mktemp("e2e_session") / "e2e.duckdb"
     store = Store(db)
-    write_demo(store, DemoConfig(athletes=4, weeks=4, seed=11, end_date=dt.date.today() - dt.timedelta(days=1)))
+    write_demo(store, DemoConfig(athletes=4, weeks=4, seed=11, end_date=today - dt.timedelta(days=1)))
     files = [(name, (samples_dir / folder / name).read_bytes()) for folder, name in FILES]
     results = import_files(store, files, athlete="New Runner", create=True)
     assert [r.status for r in results] == ["imported"] * len(FILES)

@@ -6,6 +6,7 @@ import datetime as dt
 import shutil
 from collections import Counter
 
+import pytest
 from browser_support import serve
 
 from bench.concurrency import Upload, check_imports, run_sessions, sample_uploads
@@ -13,11 +14,13 @@ from engine.demo import DemoConfig, write_demo
 from engine.store.db import Store
 from engine.store.imports import import_file
 
+pytestmark = pytest.mark.app_server   # a Streamlit server per module: scheduled first
 
-def test_ten_coaches_at_once(tmp_path, samples_dir):
+
+def test_ten_coaches_at_once(tmp_path, samples_dir, today):
     db = tmp_path / "coaches.duckdb"
     store = Store(db)
-    write_demo(store, DemoConfig(athletes=6, weeks=4, seed=11, end_date=dt.date.today() - dt.timedelta(days=1)))
+    write_demo(store, DemoConfig(athletes=6, weeks=4, seed=11, end_date=today - dt.timedelta(days=1)))
     latest = store.query("SELECT athlete_id, max(activity_id) AS activity_id FROM activities "
                          "GROUP BY athlete_id ORDER BY athlete_id")
     store.close()
@@ -36,12 +39,12 @@ def test_ten_coaches_at_once(tmp_path, samples_dir):
     assert check_imports(db, tmp_path / "before.duckdb", result, files) == []
 
 
-def test_the_check_finds_lost_doubled_rejected_and_misdirected_imports(tmp_path, samples_dir):
+def test_the_check_finds_lost_doubled_rejected_and_misdirected_imports(tmp_path, samples_dir, today):
     """check_imports without a browser, on a database where a file shown as imported never arrived,
     one import is logged twice and a file was rejected, and an upload's picker showed another athlete."""
     db = tmp_path / "coaches.duckdb"
     store = Store(db)
-    write_demo(store, DemoConfig(athletes=2, weeks=2, seed=11, end_date=dt.date.today() - dt.timedelta(days=1)))
+    write_demo(store, DemoConfig(athletes=2, weeks=2, seed=11, end_date=today - dt.timedelta(days=1)))
     store.close()
     shutil.copy(db, tmp_path / "before.duckdb")
     store = Store(db)

@@ -164,7 +164,7 @@ def test_migration_6_upgrades_a_file_with_planned_exercises(tmp_path):
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
     migrate(con, MIGRATIONS[:5])
     con.execute("INSERT INTO planned_exercises VALUES (1, DATE '2024-04-01', 'Pullups', 3, 8, 12, NULL, NULL, 120, "
-                "40, 'split', now())")
+                "40, 'split', TIMESTAMP '2024-03-30 18:00')")
     assert migrate(con) == len(MIGRATIONS)
     assert con.execute("SELECT exercise_id, duration_min, intensity FROM planned_exercises").fetchall() == [
         ("Pullups", None, None)]

@@ -1,6 +1,7 @@
 """Hosted mode through the pages: login at the st.user seam (AppTest's user and secrets stand in
 for the identity provider), and each coach sees their own teams only."""
 import datetime as dt
+import shutil
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -15,18 +16,27 @@ AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie
                  "server_metadata_url": "https://idp.example.org/.well-known/openid-configuration"}}
 
 
-@pytest.fixture
-def hosted_db(tmp_path, monkeypatch):
-    path = tmp_path / "hosted.duckdb"
+@pytest.fixture(scope="module")
+def hosted_template(tmp_path_factory, today):
+    """The demo squad and one coach of team A, built once; each test works on its own copy."""
+    path = tmp_path_factory.mktemp("hosted") / "hosted.duckdb"
     store = Store(path)
-    write_demo(store, DemoConfig(athletes=6, weeks=3, seed=4, end_date=dt.date.today() - dt.timedelta(days=1)))
+    write_demo(store, DemoConfig(athletes=6, weeks=3, seed=4, end_date=today - dt.timedelta(days=1)))
     athletes = store.query("SELECT athlete_id, name, team FROM athletes ORDER BY athlete_id")
     team_a = athletes["team"].iloc[0]
     access.add_coach(store, "a@example.org", [team_a])
     store.close()
+    return path, {"team_a": team_a, "mine": athletes[athletes["team"] == team_a],
+                  "theirs": athletes[athletes["team"] != team_a]}
+
+
+@pytest.fixture
+def hosted_db(hosted_template, tmp_path, monkeypatch):
+    template, squad = hosted_template
+    path = tmp_path / "hosted.duckdb"
+    shutil.copy(template, path)
     monkeypatch.setenv("COACH_DB", str(path))
-    return {"team_a": team_a, "mine": athletes[athletes["team"] == team_a],
-            "theirs": athletes[athletes["team"] != team_a]}
+    return squad
 
 
 def _app(user: dict | None, page: str | None = None, secrets: dict | None = AUTH, **params) -> AppTest:
@@ -47,6 +57,18 @@ def test_nobody_sees_a_page_before_logging_in(hosted_db):
     assert not at.exception
     assert at.title[0].value == "Coach dashboard" and [b.label for b in at.button] == ["Log in"]
     assert not at.dataframe
+
+
+@pytest.mark.parametrize("page", [None, "athlete", "load"])
+def test_a_session_without_user_info_meets_the_wall_not_an_exception(hosted_db, page):
+    """AppTest's default has no user at all (st.user holds no is_logged_in): logged out, not a crash."""
+    at = _app(None, page, athlete=str(int(hosted_db["mine"]["athlete_id"].iloc[0])))
+    assert not at.exception
+    assert at.title[0].value == "Coach dashboard" and [b.label for b in at.button] == ["Log in"]
+    names = {*hosted_db["mine"]["name"], *hosted_db["theirs"]["name"]}
+    shown = " ".join(e.value for kind in ("title", "header", "caption", "markdown", "error")
+                     for e in getattr(at, kind))
+    assert not at.dataframe and not any(name in shown for name in names)
 
 
 def test_a_login_the_coaches_table_does_not_list_sees_nothing(hosted_db):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import gzip
 import io
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -82,9 +81,7 @@ def assert_rejected_cleanly(store, result, reason: str) -> None:
 @pytest.mark.parametrize("attack", list(HOSTILE_XML))
 def test_entities_and_dtds_are_refused_without_expansion(store, fmt, attack):
     data = HOSTILE_XML[attack](BODIES[fmt])
-    started = time.perf_counter()
-    result = import_file(store, f"hostile.{fmt}", data, athlete="Ada", create=True)
-    assert time.perf_counter() - started < 2.0  # 10^9 expansions would take minutes and gigabytes
+    result = import_file(store, f"hostile.{fmt}", data, athlete="Ada", create=True)     # speed: make bench
     assert_rejected_cleanly(store, result, "XML entity/DOCTYPE declarations are not allowed")
     assert "lol" not in result.message and "root:" not in result.message
 
@@ -95,10 +92,9 @@ def test_the_parser_refuses_them_even_without_the_prolog_scan(monkeypatch, fmt, 
     """Defence in depth: with the prolog scan switched off, lxml (no DTD loading, no entity
     resolution, no network) still expands and fetches nothing, and the DOCTYPE is refused."""
     monkeypatch.setattr({"gpx": gpx, "tcx": tcx}[fmt], "refuse_dtd", lambda data: None)
-    started = time.perf_counter()
     with pytest.raises(RejectedFile, match="not allowed|not valid XML") as err:
         parse(HOSTILE_XML[attack](BODIES[fmt]))
-    assert time.perf_counter() - started < 2.0 and "root:" not in str(err.value) and "\n" not in str(err.value)
+    assert "root:" not in str(err.value) and "\n" not in str(err.value)
 
 
 @pytest.mark.parametrize("fmt", ["gpx", "tcx"])
@@ -109,13 +105,11 @@ def test_the_bodies_themselves_import(store, fmt):
 
 
 @pytest.mark.parametrize("fmt", ["gpx", "tcx"])
-def test_an_undeclared_entity_and_deep_nesting_are_rejected_fast(store, fmt):
+def test_an_undeclared_entity_and_deep_nesting_are_rejected(store, fmt):
     undeclared = BODIES[fmt].replace(b"@", b"&xxe;")
     deep = BODIES[fmt].replace(b"@", b"<a>" * 100_000 + b"</a>" * 100_000)  # past libxml2's depth limit
     for i, data in enumerate([undeclared, deep]):
-        started = time.perf_counter()
         result = import_file(store, f"odd{i}.{fmt}", data, athlete="Ada", create=True)
-        assert time.perf_counter() - started < 2.0
         assert_rejected_cleanly(store, result, "not valid XML")
 
 
@@ -178,13 +172,11 @@ def test_a_big_file_at_a_path_is_refused_before_it_is_read(store, tmp_path):
     assert big.stat().st_size > MAX_FILE_BYTES
     tracemalloc.start()
     try:
-        started = time.perf_counter()
         result = import_source(store, big, athlete="Ada", create=True)
-        elapsed = time.perf_counter() - started
         _, peak_bytes = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert elapsed < 2.0 and peak_bytes < 5 * 1024 ** 2  # reading it would take 2 GB
+    assert peak_bytes < 5 * 1024 ** 2  # reading it would take 2 GB
     assert_rejected_cleanly(store, result, "file is 2048.0 MB, over the 50 MB limit")
     assert result.file_name == "huge.gpx"
 

@@ -87,7 +87,7 @@ def test_migration_5_creates_planned_exercises_and_upgrades_an_old_file(store, t
                        "duration_min", "intensity"]    # migration 6: timed items of the fitness plan
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
     migrate(con, MIGRATIONS[:4])
-    con.execute("INSERT INTO planned_days VALUES (1, DATE '2024-04-01', 300, now())")
+    con.execute("INSERT INTO planned_days VALUES (1, DATE '2024-04-01', 300, TIMESTAMP '2024-03-30 18:00')")
     assert migrate(con) == len(MIGRATIONS)
     assert con.execute("SELECT count(*) FROM planned_exercises").fetchone()[0] == 0
     assert con.execute("SELECT planned_au FROM planned_days").fetchall() == [(300.0,)]

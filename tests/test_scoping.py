@@ -211,7 +211,7 @@ def test_a_signed_link_scope_reads_one_athlete_and_writes_nothing(world):
         loads.save_plan(link, world["b"], END, [1.0] * 7)
 
 
-def test_athlete_links_are_signed_expire_and_can_be_revoked(world):
+def test_athlete_links_are_signed_expire_and_can_be_revoked(world, today):
     store = world["store"]
     scope = access.link_scope(store, SECRET, world["b_token"])
     assert scope.athlete_id == world["b"] and scope.read_only
@@ -220,7 +220,8 @@ def test_athlete_links_are_signed_expire_and_can_be_revoked(world):
         with pytest.raises(access.LinkInvalid, match="^link invalid or expired$"):
             access.link_scope(store, secret, token)
     with store.transaction() as cur:                       # past its expiry
-        cur.execute("UPDATE athlete_links SET expires_at = now() - INTERVAL 1 MINUTE WHERE link_id = 1")
+        cur.execute("UPDATE athlete_links SET expires_at = ? WHERE link_id = 1",
+                    [dt.datetime.combine(today, dt.time()) - dt.timedelta(minutes=1)])
     with pytest.raises(access.LinkInvalid):
         access.link_scope(store, SECRET, world["b_token"])
     fresh = access.create_link(store, SECRET, world["b"], 1, "b@example.org")

@@ -16,7 +16,6 @@ from engine.store import app_settings, queries, sessions
 from engine.store.db import Store
 from engine.store.imports import import_files
 
-YESTERDAY = dt.date.today() - dt.timedelta(days=1)
 NEW_RUNNER_FILES = [("gpx", "strava_export.gpx"), ("fit", "run.fit"), ("tcx", "run_garmin.tcx"),
                     ("strength_csv", "strong.csv")]
 
@@ -179,9 +178,9 @@ def test_app_settings_default_save_and_refuse(store):
     assert json.loads(row["value"][0]) == "OpenStreetMap" and row["updated_at"].notna().all()
 
 
-def test_squad_summary_names_the_last_activity(store):
-    write_demo(store, DemoConfig(athletes=3, weeks=2, seed=2, end_date=YESTERDAY))
-    squad = queries.squad_summary(store, dt.date.today())
+def test_squad_summary_names_the_last_activity(store, today):
+    write_demo(store, DemoConfig(athletes=3, weeks=2, seed=2, end_date=today - dt.timedelta(days=1)))
+    squad = queries.squad_summary(store, today)
     acts = queries.activities(store)
     for row in squad.itertuples():
         latest = acts[acts["athlete_id"] == row.athlete_id].sort_values("start_time").iloc[-1]
@@ -295,13 +294,13 @@ def test_clock():
 # --- the page, through AppTest ---
 
 @pytest.fixture(scope="module")
-def new_runner_db(tmp_path_factory):
+def new_runner_db(tmp_path_factory, today):
     """A small demo squad plus "New Runner", created by importing a GPX, a FIT and a TCX run and a
     Strong export; built once, each test works on its own copy."""
     from conftest import SAMPLES
     path = tmp_path_factory.mktemp("session") / "demo.duckdb"
     store = Store(path)
-    write_demo(store, DemoConfig(athletes=4, weeks=4, seed=5, end_date=YESTERDAY))
+    write_demo(store, DemoConfig(athletes=4, weeks=4, seed=5, end_date=today - dt.timedelta(days=1)))
     files = [(name, (SAMPLES / folder / name).read_bytes()) for folder, name in NEW_RUNNER_FILES]
     results = import_files(store, files, athlete="New Runner", create=True)
     assert [r.status for r in results] == ["imported"] * 4
@@ -427,11 +426,11 @@ def test_the_map_background_is_a_setting(db):
     assert at.success[-1].value.startswith("Map background saved")
 
 
-def test_the_squad_links_each_last_activity_to_its_session(db):
+def test_the_squad_links_each_last_activity_to_its_session(db, today):
     at = AppTest.from_file("../dashboard/app.py", default_timeout=60).run()
     assert not at.exception
     table = at.dataframe[0].value
-    squad = queries.squad_summary(_store(db), dt.date.today()).set_index("athlete_id")
+    squad = queries.squad_summary(_store(db), today).set_index("athlete_id")
     for row in table.itertuples():
         expected = squad.loc[row.athlete_id]
         assert row.last_session == (f"session?at={expected['last_activity']:%Y-%m-%d %H:%M}"

@@ -25,7 +25,11 @@ def test_trends_average_the_logged_mornings_and_take_the_median_baseline():
     assert hr_rows.loc["2026-03-30", "mean_7d"] == pytest.approx(60.0)     # the 5 logged of the last 7
     assert hr_rows.loc["2026-03-30", "baseline"] == pytest.approx(50.0)    # median of 28 days, 20 at 50
     assert hr_rows.loc["2026-03-02", ["mean_7d", "baseline"]].isna().all()  # too few mornings yet
-    assert wellness.latest(trend)["hr_rest_morning"] == pytest.approx((60.0, 50.0))
+    day, values = wellness.latest(trend, dt.date(2026, 3, 31))
+    assert day == dt.date(2026, 3, 30) and values["hr_rest_morning"] == pytest.approx((60.0, 50.0))
+    day, values = wellness.latest(trend, dt.date(2026, 3, 20))          # as of the end of the chosen dates
+    assert day == dt.date(2026, 3, 20) and values["hr_rest_morning"] == pytest.approx((50.0, 50.0))
+    assert wellness.latest(trend, dt.date(2026, 2, 1))[0] is None
     assert wellness.trends(frame.iloc[:0], 28).empty
 
 
@@ -44,24 +48,36 @@ def test_baseline_follows_the_teams_frbi_window(tmp_path):
     assert not default.equals(seven)
 
 
-def test_athlete_page_wellness_view(tmp_path, monkeypatch, samples_dir):
-    path = tmp_path / "coach.duckdb"
-    store = Store(path)
-    yesterday = dt.date.today() - dt.timedelta(days=1)
-    write_demo(store, DemoConfig(athletes=2, weeks=4, seed=3, end_date=yesterday))
-    store.close()
-    monkeypatch.setenv("COACH_DB", str(path))
+def _wellness_view(athlete_id: int, **dates) -> AppTest:
     at = AppTest.from_file("../dashboard/app.py", default_timeout=60).run()
     at.switch_page("../pages/athlete.py")
-    at.query_params["athlete"] = "1"
-    at.query_params["view"] = "Wellness"
-    at.run()
+    for key, value in {"athlete": str(athlete_id), "view": "Wellness", **dates}.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_athlete_page_wellness_view(tmp_path, monkeypatch, samples_dir, today):
+    path = tmp_path / "coach.duckdb"
+    store = Store(path)
+    write_demo(store, DemoConfig(athletes=2, weeks=4, seed=3, end_date=today - dt.timedelta(days=1)))
+    store.close()
+    monkeypatch.setenv("COACH_DB", str(path))
+    trend = report.wellness(open_store(path), 1)
+    at = _wellness_view(1)
     assert not at.exception
     assert [m.label for m in at.metric][-4:] == [m.label for m in wellness.MEASURES]
     assert all(m.delta for m in at.metric[-4:])
-    trend = report.wellness(open_store(path), 1)
-    mean, _ = wellness.latest(trend)["sleep_h"]
-    assert at.metric[-4].value == f"{mean:,.1f} h"
+    end = at.sidebar.date_input[0].value[1]                 # the default dates end on the last session
+    day, values = wellness.latest(trend, end)
+    assert at.metric[-4].value == f"{values['sleep_h'][0]:,.1f} h"
+    assert any(f"As of {day:%a %d %b %Y}" in c.value for c in at.caption) and day <= end
+
+    # a coach who looks back sees the wellness as of the end of the dates they chose
+    end = today - dt.timedelta(days=12)
+    at = _wellness_view(1, **{"from": str(end - dt.timedelta(days=13)), "to": str(end)})
+    day, values = wellness.latest(trend, end)
+    assert day == end and at.metric[-4].value == f"{values['sleep_h'][0]:,.1f} h"
+    assert at.metric[-1].value == f"{values['hr_rest_morning'][0]:,.0f} bpm"
     assert len(at.get("plotly_chart")) == 1
     layout = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]
     assert [layout[f"yaxis{i or ''}"]["title"]["text"] for i in (0, 2, 3, 4)] == [
@@ -71,10 +87,6 @@ def test_athlete_page_wellness_view(tmp_path, monkeypatch, samples_dir):
     gpx = next((samples_dir / "gpx").glob("*.gpx"))
     import_file(open_store(path), gpx.name, gpx.read_bytes(), athlete="Runner", create=True)
     runner = int(open_store(path).query("SELECT athlete_id FROM athletes WHERE name = 'Runner'").iloc[0, 0])
-    at = AppTest.from_file("../dashboard/app.py", default_timeout=60).run()
-    at.switch_page("../pages/athlete.py")
-    at.query_params["athlete"] = str(runner)
-    at.query_params["view"] = "Wellness"
-    at.run()
+    at = _wellness_view(runner)
     assert not at.exception and not at.get("plotly_chart")
     assert any("No wellness logged" in c.value for c in at.caption)

@@ -23,6 +23,7 @@ import pandas as pd
 from scipy.ndimage import uniform_filter1d
 from scipy.signal import lfilter
 
+from engine import clock
 from engine.demo import physiology as ph
 from engine.demo.cohort import build_cohort
 from engine.demo.routes import M_PER_DEG_LAT, TOWN_LAT, Route, build_routes
@@ -718,7 +719,7 @@ def _fitness_test(a: _Athlete, d: int, day: dt.date, vo2max: float, run_h: float
 
 def _window(cfg: DemoConfig) -> tuple[dt.date, dt.date, int]:
     """(first visible day, last day, number of visible days) of `cfg`."""
-    end = cfg.end_date or dt.date.today() - dt.timedelta(days=1)
+    end = cfg.end_date or clock.today() - dt.timedelta(days=1)
     n_days = 7 * cfg.weeks
     return end - dt.timedelta(days=n_days - 1), end, n_days
 

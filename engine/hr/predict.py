@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from engine import clock
 from engine.hr import routes as route_catalog
 from engine.hr.dataset import MIN_RUNS, Run, load_runs, scale_time, split
 from engine.hr.fitted import HrModel
@@ -160,7 +161,7 @@ def find_routes(store: Store, athlete_id: int, distance_km: float, target_hr_bpm
     if not 1.0 <= distance_km <= 60.0:
         raise ValueError("the distance must be 1-60 km")
     fitted, _ = model(store)
-    start = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(8))
+    start = dt.datetime.combine(clock.today() + dt.timedelta(days=1), dt.time(8))
     stub, previous = athlete_stub(store, athlete_id, start)
     table, curves = route_catalog.rank(fitted, routes(store), stub, previous, distance_km, target_hr_bpm, ceiling_bpm,
                                        start)

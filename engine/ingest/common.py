@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from engine import clock
+
 MAX_FILE_BYTES = 50 * 1024 * 1024  # same limit as the upload widget (.streamlit/config.toml)
 PAUSE_GAP_S = 30.0  # a gap between two records longer than this is a pause
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # little- and big-endian byte-order marks
@@ -79,7 +81,7 @@ def max_speed_mps(sport: str) -> float:
 def date_window(now: pd.Timestamp | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
     """(earliest, latest) naive date-time a stored record may carry: EARLIEST_DATE, and `now`
     (default: the clock, UTC) + FUTURE_SLACK_S; a record dated outside is dropped."""
-    now = pd.Timestamp.now(tz="UTC").tz_localize(None) if now is None else now
+    now = pd.Timestamp(clock.utc_now()) if now is None else now
     return EARLIEST_DATE, now + pd.Timedelta(seconds=FUTURE_SLACK_S)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from engine import clock
 from engine.load import planner
 from engine.load.series import daily_matrix, flags, load_metrics
 from engine.load.profile import estimate_profiles
@@ -60,7 +61,7 @@ def session_loads(store: Store, athlete_id: int | None = None, on_day: dt.date |
     source) with hr_estimated (the athlete's HR profile holds estimates, engine.load.profile)."""
     athletes, settings = _athletes_and_settings(store, athlete_id)
     return _session_loads(store, athlete_id, athletes, settings, store_loads.morning_hr(store),
-                          on_day or dt.date.today())[0]
+                          on_day or clock.today())[0]
 
 
 def hr_profile(store: Store, athlete_id: int, on_day: dt.date | None = None) -> dict:
@@ -71,7 +72,7 @@ def hr_profile(store: Store, athlete_id: int, on_day: dt.date | None = None) -> 
     team = settings[athletes["team"].fillna("").iloc[0]]
     seconds = store_loads.hr_seconds(store, [athlete_id], team.max_sample_gap_s)
     return estimate_profiles(athletes, seconds, store_loads.morning_hr(store), team,
-                             on_day or dt.date.today()).iloc[0].to_dict()
+                             on_day or clock.today()).iloc[0].to_dict()
 
 
 def session_detail(store: Store, athlete_id: int, activity_id: int) -> dict:
@@ -79,7 +80,7 @@ def session_detail(store: Store, athlete_id: int, activity_id: int) -> dict:
     profile (hr_profile: the HR values its HR loads used, with their sources)."""
     athletes, settings = _athletes_and_settings(store, athlete_id)
     loads, profiles = _session_loads(store, athlete_id, athletes, settings, store_loads.morning_hr(store),
-                                     dt.date.today())
+                                     clock.today())
     row = loads[loads["activity_id"] == activity_id]
     if row.empty:
         raise KeyError(f"athlete {athlete_id} has no session {activity_id}")

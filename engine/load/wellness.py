@@ -3,6 +3,7 @@ own baseline, the median of the last `baseline_days` days (the team's frbi_media
 the FRBI's morning-HR factor divides by; DESIGN.md, "FRBI")."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -51,11 +52,16 @@ def trends(wellness: pd.DataFrame, baseline_days: int) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)[columns]
 
 
-def latest(trend: pd.DataFrame) -> dict[str, tuple[float, float]]:
-    """measure -> (7-day mean, baseline) on the last day with a 7-day mean (NaN when none)."""
+def latest(trend: pd.DataFrame, until: dt.date) -> tuple[dt.date | None, dict[str, tuple[float, float]]]:
+    """The wellness a coach reads for the dates they chose: as of the last logged morning on or
+    before `until` (the end of the chosen dates), that day and measure -> (7-day mean, baseline) on
+    the measure's last day with a 7-day mean up to it (NaN when none). (None, NaNs) without one."""
+    upto = trend[trend["day"].dt.date <= until]
+    logged = upto.loc[upto["value"].notna(), "day"]
+    day = logged.max().date() if len(logged) else None
     out = {}
     for m in MEASURES:
-        rows = trend[(trend["measure"] == m.column) & trend["mean_7d"].notna()]
+        rows = upto[(upto["measure"] == m.column) & upto["mean_7d"].notna()]
         out[m.column] = ((float(rows["mean_7d"].iloc[-1]), float(rows["baseline"].iloc[-1])) if len(rows)
                          else (float("nan"), float("nan")))
-    return out
+    return day, out

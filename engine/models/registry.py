@@ -7,7 +7,6 @@ live beside the database file (`<db dir>/models`), so a scratch database has scr
 """
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from dataclasses import asdict, dataclass
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from engine import clock
 from engine.store import access
 from engine.store.db import Store, fetch_one, next_id
 
@@ -59,7 +59,7 @@ def register(store: Store, kind: str, fitted, params: dict, metrics: list[Result
     directory = models_dir(store) / kind / f"v{version}"
     directory.mkdir(parents=True, exist_ok=False)  # never overwrite a version
     fitted.save(directory)
-    trained_at = dt.datetime.now().replace(microsecond=0)
+    trained_at = clock.now()
     full_card = {"kind": kind, "version": version, "trained_at": trained_at.isoformat(),
                  "data_fingerprint": fingerprint, "params": params,
                  "metrics": [asdict(r) for r in metrics], **card}

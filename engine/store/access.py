@@ -18,13 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import datetime as dt
-import functools
 
 import duckdb
 import pandas as pd
 from itsdangerous import BadData, URLSafeTimedSerializer
 
+from engine import clock
 from engine.store.db import Store, fetch_one, next_id
 
 
@@ -83,8 +82,8 @@ def add_coach(store: Store, email: str, teams: list[str], admin: bool = False) -
     if "@" not in email:
         raise AccessDenied(f"{email!r} is not an e-mail address")
     with store.transaction() as cur:
-        cur.execute("INSERT OR REPLACE INTO coaches VALUES (?, ?, ?, now())",
-                    [email, sorted({t.strip() for t in teams}), bool(admin)])
+        cur.execute("INSERT OR REPLACE INTO coaches VALUES (?, ?, ?, ?)",
+                    [email, sorted({t.strip() for t in teams}), bool(admin), clock.now()])
 
 
 def coaches(store: Store) -> pd.DataFrame:
@@ -123,7 +122,7 @@ def create_link(store: Store, secret: str, athlete_id: int, days: int, created_b
     with store.cursor() as cur:
         if fetch_one(cur, "SELECT 1 FROM athletes WHERE athlete_id = ?", [int(athlete_id)]) is None:
             raise OutOfScope(f"no athlete {athlete_id} in your teams")
-    now = pd.Timestamp.now().floor("s")
+    now = pd.Timestamp(clock.now())
     with store.transaction() as cur:
         link_id = next_id(cur, "athlete_links", "link_id")
         cur.execute("INSERT INTO athlete_links VALUES (?, ?, ?, ?, ?, NULL)",
@@ -137,15 +136,15 @@ def links(store: Store) -> pd.DataFrame:
     return store.query(
         """SELECT l.link_id, l.athlete_id, a.name AS athlete, l.created_by, l.created_at, l.expires_at,
                   l.revoked_at, CASE WHEN l.revoked_at IS NOT NULL THEN 'revoked'
-                                     WHEN l.expires_at < now() THEN 'expired' ELSE 'active' END AS status
-           FROM athlete_links l JOIN athletes a USING (athlete_id) ORDER BY l.link_id DESC""")
+                                     WHEN l.expires_at < ? THEN 'expired' ELSE 'active' END AS status
+           FROM athlete_links l JOIN athletes a USING (athlete_id) ORDER BY l.link_id DESC""", [clock.now()])
 
 
 def revoke_link(store: Store, link_id: int) -> None:
     """Revoke a link at once (the caller's store must see its athlete)."""
     with store.transaction() as cur:
-        found = cur.execute("UPDATE athlete_links SET revoked_at = now() WHERE link_id = ? AND revoked_at IS NULL "
-                            "RETURNING link_id", [int(link_id)]).fetchall()
+        found = cur.execute("UPDATE athlete_links SET revoked_at = ? WHERE link_id = ? AND revoked_at IS NULL "
+                            "RETURNING link_id", [clock.now(), int(link_id)]).fetchall()
     if not found:
         raise AccessDenied(f"no active link {link_id}")
 
@@ -161,7 +160,7 @@ def link_scope(store: Store, secret: str, token: str) -> Scope:
     with store.cursor() as cur:
         row = fetch_one(cur, "SELECT athlete_id, expires_at, revoked_at FROM athlete_links WHERE link_id = ?",
                         [link_id])
-    if row is None or row[0] != athlete_id or row[2] is not None or row[1] < dt.datetime.now():
+    if row is None or row[0] != athlete_id or row[2] is not None or row[1] < clock.now():
         raise LinkInvalid()
     return Scope(f"link {link_id}", athlete_id=athlete_id, read_only=True)
 
@@ -285,10 +284,9 @@ def require_whole(store: Store | ScopedStore, refusal: str) -> None:
 def scoped(store: Store, scope: Scope) -> Store | ScopedStore:
     """`store` itself for the local scope, else the store seen through `scope` (built once per
     store and scope: the app asks for it on every read)."""
-    return store if scope.everything and not scope.read_only else _scoped_store(store, scope)
-
-
-@functools.lru_cache(maxsize=128)
-def _scoped_store(store: Store, scope: Scope) -> ScopedStore:
-    return ScopedStore(store, scope)
+    if scope.everything and not scope.read_only:
+        return store
+    if scope not in store.views:
+        store.views[scope] = ScopedStore(store, scope)
+    return store.views[scope]
 

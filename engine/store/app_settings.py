@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 
+from engine import clock
 from engine.fitness.battery import CUTOFF_LABELS, CUTOFFS
 from engine.store import access
 from engine.store.db import Store, fetch_one
@@ -49,7 +50,7 @@ def set(store: Store, key: str, value) -> None:  # noqa: A001  (the module's ver
         raise ValueError(f"{key} must be one of {', '.join(CHOICES[key])}, not {value!r}")
     with store.transaction() as cur:
         cur.execute(
-            """INSERT INTO app_settings (key, value, updated_at) VALUES (?, ?, now())
+            """INSERT INTO app_settings (key, value, updated_at) VALUES (?, ?, ?)
                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at""",
-            [key, json.dumps(value)],
+            [key, json.dumps(value), clock.now()],
         )

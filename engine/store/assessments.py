@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from engine import clock
 from engine.store.db import Store, insert_frame
 
 ASSESSMENT_COLUMNS = ["athlete_id", "test_date", "model_version", "cutoffs", "predicted_class", "probabilities",
@@ -34,7 +35,7 @@ def save_assessments(store: Store, rows: pd.DataFrame) -> None:
         return
     with store.transaction() as cur:
         insert_frame(cur, "fitness_assessments",
-                     rows[ASSESSMENT_COLUMNS].assign(assessed_at=pd.Timestamp.now().floor("s")),
+                     rows[ASSESSMENT_COLUMNS].assign(assessed_at=pd.Timestamp(clock.now())),
                      on_conflict="ON CONFLICT (athlete_id, test_date, model_version, cutoffs) DO UPDATE SET "
                                  "predicted_class = excluded.predicted_class, probabilities = excluded.probabilities, "
                                  "shap = excluded.shap, deficiencies = excluded.deficiencies, "
@@ -53,4 +54,4 @@ def replace_reassessments(store: Store, athlete_id: int, rows: pd.DataFrame) -> 
         cur.execute("DELETE FROM fitness_reassessments WHERE athlete_id = ?", [athlete_id])
         if not rows.empty:
             insert_frame(cur, "fitness_reassessments",
-                         rows.assign(athlete_id=athlete_id, assessed_at=pd.Timestamp.now().floor("s")))
+                         rows.assign(athlete_id=athlete_id, assessed_at=pd.Timestamp(clock.now())))

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from engine import clock
 from engine.store.db import Store
 from engine.store.edits import InvalidEdit
 
@@ -46,7 +47,7 @@ def update_profile(store: Store, athlete_id: int, **changes) -> dict:
         raise InvalidEdit("sex must be 'M' or 'F'")
     if profile["birth_date"] is not None:
         profile["birth_date"] = pd.Timestamp(profile["birth_date"]).date()
-        if not dt.date(1900, 1, 1) <= profile["birth_date"] <= dt.date.today():
+        if not dt.date(1900, 1, 1) <= profile["birth_date"] <= clock.today():
             raise InvalidEdit("birth date must be in the past")
     with store.transaction() as cur:
         cur.execute(

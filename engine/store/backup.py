@@ -27,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 
+from engine import clock
 from engine.store.db import Store, db_path, fetch_one, migrate
 from engine.store.schema import SCHEMA_VERSION
 
@@ -155,7 +156,7 @@ def write_backup(con: duckdb.DuckDBPyConnection, out: str | os.PathLike) -> Back
         version = (fetch_one(con, "SELECT max(version) FROM read_parquet(?)",
                              [str(export / "schema_version.parquet")])[0] if "schema_version" in tables else 0)
         manifest = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
-                    "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                    "created_at": clock.utc_now().replace(tzinfo=dt.timezone.utc).isoformat(timespec="seconds"),
                     "duckdb_version": duckdb.__version__, "schema_version": int(version or 0),
                     "tables": rows, "views": list(views)}
         try:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import os
 import threading
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import duckdb
 import pandas as pd
 
+from engine import clock
 from engine.store.schema import MIGRATIONS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +37,7 @@ def migrate(con: duckdb.DuckDBPyConnection, migrations: list[list] = MIGRATIONS)
         try:
             for step in statements:
                 step(con) if callable(step) else con.execute(step)
-            con.execute("INSERT INTO schema_version VALUES (?, now())", [version])
+            con.execute("INSERT INTO schema_version VALUES (?, ?)", [version, clock.now()])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -73,10 +75,18 @@ class Store:
         self.path = db_path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._con = duckdb.connect(str(self.path))
+        _open.add(self)
         self._write_lock = threading.Lock()
-        self.schema_version = migrate(self._con)
+        self.views: dict = {}   # what is built on this store and lives as long (access.scoped's views)
+        try:
+            self.schema_version = migrate(self._con)
+        except BaseException:
+            self.close()
+            raise
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise duckdb.ConnectionException(f"{self.path} was closed")
         return self._con.cursor()
 
     def query(self, sql: str, params: list | dict | None = None) -> pd.DataFrame:
@@ -103,11 +113,33 @@ class Store:
             return fetch_one(cur, "SELECT version FROM data_version")[0]
 
     def close(self) -> None:
-        self._con.close()
+        """Close the connection; a closed process-wide Store is forgotten, so open_store opens anew."""
+        con, self._con = self._con, None   # a closed Store holds no connection (nothing for exit to report)
+        if con is not None:
+            con.close()
+        self.views.clear()
+        _open.discard(self)
+        with _stores_lock:
+            if _stores.get(self.path.resolve()) is self:
+                del _stores[self.path.resolve()]
 
 
+_open: weakref.WeakSet[Store] = weakref.WeakSet()   # every Store not yet closed
 _stores: dict[Path, Store] = {}
-_stores_lock = threading.Lock()
+_stores_lock = threading.RLock()   # Store.close takes it too
+
+
+def open_stores() -> list[Store]:
+    """Every Store of this process not yet closed."""
+    return list(_open)
+
+
+def close_shared(keep: Collection[Store] = ()) -> None:
+    """Close and forget the process-wide Stores of open_store, but those in `keep`."""
+    with _stores_lock:
+        closing = [s for s in _stores.values() if s not in keep]
+    for store in closing:
+        store.close()
 
 
 def open_store(path: str | os.PathLike | None = None) -> Store:

@@ -23,6 +23,7 @@ from typing import BinaryIO
 import duckdb
 import pandas as pd
 
+from engine import clock
 from engine.ingest.common import (MAX_FILE_BYTES, ParsedActivity, ParsedFitness, ParsedStrength, ParsedWellness,
                                   RejectedFile)
 from engine.ingest.formats import ParseOptions, ParsedRows, parse_file
@@ -138,8 +139,8 @@ def log_import(cur: duckdb.DuckDBPyConnection, file_name: str, sha256: str, kind
     athlete is set once the rows are written, the sender by a scoped store)."""
     import_id = next_id(cur, "imports", "import_id")
     cur.execute("INSERT INTO imports (import_id, file_name, sha256, kind, status, rows_in, rows_kept, message, "
-                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())",
-                [import_id, file_name, sha256, kind, status, rows_in, rows_kept, message])
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [import_id, file_name, sha256, kind, status, rows_in, rows_kept, message, clock.now()])
     return import_id
 
 

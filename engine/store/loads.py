@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 
+from engine import clock
 from engine.store.db import Store, insert_frame
 
 
@@ -58,7 +59,7 @@ def settings_json(store: Store) -> dict[str, dict]:
 
 def save_settings_json(store: Store, team: str, settings: dict) -> None:
     with store.transaction() as cur:
-        cur.execute("INSERT OR REPLACE INTO load_settings VALUES (?, ?, now())", [team, json.dumps(settings)])
+        cur.execute("INSERT OR REPLACE INTO load_settings VALUES (?, ?, ?)", [team, json.dumps(settings), clock.now()])
 
 
 def planned_days(store: Store, athlete_id: int) -> pd.DataFrame:
@@ -75,7 +76,7 @@ def save_plan(store: Store, athlete_id: int, first_day: dt.date, planned_au: lis
         "athlete_id": athlete_id,
         "day": [first_day + dt.timedelta(days=i) for i in range(len(planned_au))],
         "planned_au": [float(x) for x in planned_au],
-        "saved_at": pd.Timestamp.now().floor("s"),
+        "saved_at": pd.Timestamp(clock.now()),
     })
     with store.transaction() as cur:
         insert_frame(cur, "planned_days", frame, on_conflict="ON CONFLICT (athlete_id, day) DO UPDATE SET "

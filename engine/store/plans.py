@@ -12,6 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from engine import clock
 from engine.store.db import Store, insert_frame
 
 SOURCES = ("split", "recommend", "fitness")  # overload page's split | recommender | fitness prescription
@@ -112,7 +113,7 @@ def save_planned_exercises(store: Store, athlete_id: int, rows: pd.DataFrame, so
             cur.execute(f"DELETE {replaced}", params)
         finally:
             cur.unregister("new_plan")
-        saved_at = pd.Timestamp.now().floor("s")
+        saved_at = pd.Timestamp(clock.now())
         insert_frame(cur, "planned_exercises", new.assign(athlete_id=athlete_id, source=source, saved_at=saved_at))
         before = dict(cur.execute("SELECT day, planned_au FROM planned_days "
                                   "WHERE athlete_id = ? AND list_contains(?, day)", [athlete_id, days]).fetchall())
@@ -138,4 +139,4 @@ def remove_planned_exercise(store: Store, athlete_id: int, day: dt.date, exercis
             raise PlanError(f"no planned {exercise_id} on {day} for this athlete")
         load_au = float(np.nan_to_num(found[0][0]))
         cur.execute("UPDATE planned_days SET planned_au = greatest(planned_au - ?, 0), saved_at = ? "
-                    "WHERE athlete_id = ? AND day = ?", [load_au, pd.Timestamp.now().floor("s"), athlete_id, day])
+                    "WHERE athlete_id = ? AND day = ?", [load_au, pd.Timestamp(clock.now()), athlete_id, day])
