@@ -144,8 +144,9 @@ def test_athletes_with_few_runs_are_cold_and_without_any_trainable_athlete_split
     assert {r.activity_id for r in data.cold} == {r.activity_id for r in few[1:]}
     assert 3 not in data.athletes
     assert data.previous[few[0].activity_id] is None and data.previous[few[1].activity_id] is few[0]
-    with pytest.raises(ValueError, match="nothing to train"):
-        split(few)
+    reason = f"needs at least {MIN_RUNS} runs .* from one athlete; Lea has {len(few)}$"
+    with pytest.raises(registry.NotEnoughData, match=reason):
+        split(few, {3: "Lea"})
 
 
 # ---------------------------------------------------------------- route ranking protocol

@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 
 from engine.load.report import hr_profile
+from engine.models.registry import NotEnoughData
 from engine.models.scaling import Scaler
 from engine.session.detail import grade_pct, shows_pace
+from engine.store import queries
 from engine.store.db import Store
 
 STEP_S = 10.0           # time grid, s (FitRec)
@@ -248,10 +250,11 @@ def load_runs(store: Store, athlete_ids: list[int] | None = None) -> list[Run]:
     return runs
 
 
-def split(runs: list[Run]) -> HrData:
+def split(runs: list[Run], names: dict[int, str] | None = None) -> HrData:
     """Per athlete by start time: the first run is context only; of athletes with >= MIN_RUNS runs,
     the rest go 80/10/10 to train/val/test (at least one each to val and test); the rest of the
-    others' runs are `cold`. Raises ValueError without any training run."""
+    others' runs are `cold`. NotEnoughData without any training run (naming, from `names`, the
+    athlete closest to MIN_RUNS)."""
     train, val, test, cold, previous = [], [], [], [], {}
     by_athlete: dict[int, list[Run]] = {}
     for r in runs:
@@ -271,10 +274,13 @@ def split(runs: list[Run]) -> HrData:
         val += rest[n_train:n_train + n_val]
         test += rest[n_train + n_val:]
     if not train:
-        raise ValueError(f"no athlete has {MIN_RUNS} runs with heart rate: nothing to train the HR models on")
+        most = max(by_athlete.values(), key=len, default=[])
+        who = f"{(names or {}).get(most[0].athlete_id, f'athlete {most[0].athlete_id}')} has {len(most)}" if most \
+            else "none has any"
+        raise NotEnoughData(f"the HR model needs at least {MIN_RUNS} runs with heart rate from one athlete; {who}")
     return HrData(train, val, test, cold, previous, runs, Scalers.fit(train),
                   sorted({r.athlete_id for r in train}), sorted({r.sport for r in train}))
 
 
 def build(store: Store) -> HrData:
-    return split(load_runs(store))
+    return split(load_runs(store), queries.athletes(store).set_index("athlete_id")["name"].to_dict())

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from engine.hr.dataset import HrData, Run
+from engine.models.registry import NotEnoughData
 from engine.models.scaling import Scaler
 
 CONTEXT_EVERY = {"hr": 6, "speed": 4}  # the previous run, every 6th time step (60 s) / 4th point (200 m)
@@ -324,7 +325,7 @@ def fit_short(data: HrData, p: Params, progress=None) -> ShortTermNet:
     vocab = Vocab(data.athletes, data.sports)
     w, y, a, _ = windows(data.train)
     if not len(w):
-        raise ValueError("no run has 11 consecutive 10 s steps with heart rate")
+        raise NotEnoughData("the ease-off model needs a training run with 11 consecutive 10 s steps of heart rate")
     flat = w.reshape(-1, SHORT_CHANNELS)
     delta = y - w[:, -1, 0]
     net = ShortTermNet(len(data.athletes), flat.mean(axis=0), np.where(flat.std(axis=0) > 0, flat.std(axis=0), 1.0),

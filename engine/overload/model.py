@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from engine.models.registry import NotEnoughData
 from engine.overload.dataset import CURRENT, FEATURES, RELATIONS, TARGETS, Graph
 
 LEARNT = ["graphsage", "gcn", "lightgbm"]
@@ -270,6 +271,9 @@ def fit(graph: Graph, params: Params, progress=None) -> OverloadModel:
     """Every learnt model on the training graph (the nodes before the test weeks)."""
     train_graph = graph.before_test()
     labelled = train_graph.mask("train")
+    if not labelled.any():
+        raise NotEnoughData("the overload model needs an exercise logged in at least two sessions before an "
+                            "athlete's last weeks: import a Strong or Hevy log")
     scaler = Scaler.fit(train_graph.nodes, labelled)
     nets = {name: fit_graph_net(kind, train_graph, scaler, params, progress) for name, kind in GRAPH_MODELS.items()}
     return OverloadModel(scaler, nets, fit_lightgbm(train_graph, params), params)

@@ -19,7 +19,7 @@ import pandas as pd
 import torch
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
-from engine.models.registry import Result
+from engine.models.registry import NotEnoughData, Result
 from engine.progression.dataset import CLASSES, FEATURES, ProgressionData
 
 MODELS = ["mlp", "lightgbm", "repeat_last_action", "majority"]
@@ -174,9 +174,10 @@ def _fit_mlp(x: np.ndarray, y: np.ndarray, x_val: np.ndarray, y_val: np.ndarray,
 
 def fit(data: ProgressionData, params: Params = Params(), progress=None) -> ProgressionModel:
     """Fit both learnt models on data.train; progress(step, total) reports the MLP's epochs."""
+    if data.train.empty:
+        raise NotEnoughData("the progression model needs an exercise logged in at least two sessions: import a "
+                            "Strong or Hevy log")
     train = data.train.sort_values("day")
-    if train.empty:
-        raise ValueError("no training rows: the logs need exercises done at least twice")
     y = train["label"].to_numpy(dtype=int)
     x_raw = train[FEATURES].to_numpy(dtype=float)
     known = np.isfinite(x_raw)
