@@ -17,13 +17,14 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $@
 
+# a new database: the demo squad, and every model kind queued for the app's worker
 $(DB): | $(STAMP)
-	$(PY) -m engine demo --db $@
+	$(PY) -m engine demo --db $@.new && $(PY) -m engine queue all --db $@.new && mv $@.new $@
 
 db: $(DB)
 
 run: venv db
-	COACH_DB=$(DB) $(PY) -m streamlit run dashboard/app.py --server.port $(PORT)
+	COACH_DB=$(DB) $(PY) -m dashboard.serve --server.port $(PORT)   # the app and its training worker
 
 # the browser test drives Debian's chromium (never `playwright install`)
 $(CHROMIUM):

@@ -11,6 +11,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from engine.models.worker import WORKER_VAR
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"   # Debian's: never `playwright install`
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -27,16 +29,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(db: Path, start_timeout_s: float = 60.0, secrets: Path | None = None):
-    """`streamlit run` on a free loopback port over the database `db`, reading its secrets from the
-    file `secrets` if given (hosted mode without a .streamlit/secrets.toml); yields the app's URL."""
+def serve(db: Path, start_timeout_s: float = 60.0, secrets: Path | None = None, worker: bool = False):
+    """The app as `make run` starts it (dashboard.serve) on a free loopback port over the database
+    `db`, reading its secrets from the file `secrets` if given (hosted mode without a
+    .streamlit/secrets.toml), with its training worker if `worker`; yields the app's URL."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+        [sys.executable, "-m", "dashboard.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--server.fileWatcherType", "none",   # a served app never reloads on a file change
          *(["--secrets.files", str(secrets)] if secrets else [])],
-        cwd=ROOT, env={**os.environ, "COACH_DB": str(db)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT, env={**os.environ, "COACH_DB": str(db), WORKER_VAR: "on" if worker else "off"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:

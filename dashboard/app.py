@@ -9,10 +9,13 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the pat
 import streamlit as st  # noqa: E402
 
 from dashboard import nav  # noqa: E402
-from dashboard.state import hosted, link_token, logged_in, read, remember_page, scope, store  # noqa: E402
+from dashboard.state import (hosted, link_token, logged_in, read, remember_page, scope, start_worker,  # noqa: E402
+                             store)
+from dashboard.widgets import job_progress  # noqa: E402
 from engine.store import access, queries  # noqa: E402
 
 st.set_page_config(page_title="Coach dashboard", page_icon=":material/monitor_heart:", layout="wide")
+start_worker()   # trains the queued models in the background, whoever is logged in (README, "Models")
 link = bool(link_token())
 if link:       # a signed read-only link to one athlete: no login, that athlete's pages only
     try:
@@ -39,6 +42,9 @@ elif hosted():   # nobody sees a page before logging in, and only a coach the co
         st.button("Log out", on_click=st.logout, icon=":material/logout:")
 current = nav.navigation()
 remember_page(current.url_path)
+if not link:
+    with st.sidebar:
+        job_progress()
 
 if read(queries.athletes).empty and current.url_path != "upload" and not hosted() and not link:
     st.title("Welcome to the coach dashboard")
@@ -48,9 +54,11 @@ if read(queries.athletes).empty and current.url_path != "upload" and not hosted(
     if left.button("Load demo squad", type="primary", icon=":material/group_add:",
                    help="24 simulated athletes over 16 weeks, built from published physiology"):
         from engine.demo import DemoConfig, write_demo  # only needed here: keeps the app's start light
+        from engine.models.worker import queue_all
 
         with st.spinner("Building the demo squad (a few seconds)…"):
             write_demo(store(), DemoConfig())
+        queue_all(store())   # every model, trained in the background
         st.rerun()
     if right.button("Upload files", icon=":material/upload_file:"):
         st.switch_page(nav.page("upload"))

@@ -17,6 +17,20 @@ def _store(path: str) -> Store:
     return open_store(path)
 
 
+def start_worker() -> None:
+    """The training worker of this app process (engine.models.worker), started on the first script run."""
+    from engine.models.worker import ensure_thread
+
+    ensure_thread(_path())
+
+
+def worker_runs() -> bool:
+    """Whether this process runs a worker (else queued jobs wait for `python -m engine worker`)."""
+    from engine.models.worker import thread_runs
+
+    return thread_runs(_path())
+
+
 def _path() -> str:
     return str(db_path().resolve())
 

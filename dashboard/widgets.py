@@ -174,31 +174,61 @@ def hr_notes(profile: dict, only_estimates: bool = False) -> list[str]:
 
 
 def train_prompt(kind: str, label: str, what: str, how_long: str) -> None:
-    """No model of `kind` yet: say what it would show and how long training takes, and train it
-    behind a status on request (a session that may not train only says there is none)."""
+    """No model of `kind` yet: say what it would show, and that it is being trained (progress in the
+    sidebar), or why its last training failed; an admin may queue it (a session that may not train
+    only says there is none)."""
+    from dashboard.state import store
+    from engine.store import jobs
+
+    job = jobs.latest(store()).get(kind)
+    if job is not None and job.active:
+        st.info(f"The {label} model is being trained in the background ({job.status(clock.now())}). This page fills "
+                "in when it is done; the sidebar shows the progress on every page.", icon=":material/model_training:")
+        return
     if not is_admin():
         who = "your coach has not trained it" if read_only() else "an admin of this dashboard trains the models"
         st.info(f"No {label} model yet: {who}.", icon=":material/model_training:")
         return
-    st.info(f"No {label} model yet. Train it to see {what}: {how_long}. The Models page shows how it compares with "
-            "its baselines.", icon=":material/model_training:")
+    if job is not None and job.state == "failed":
+        st.warning(f"The last training of the {label} model failed: {job.message}", icon=":material/error:")
+    st.info(f"No {label} model yet. Train it to see {what}: {how_long}, in the background (you may leave this page). "
+            "The Models page shows how it compares with its baselines.", icon=":material/model_training:")
     if st.button(f"Train the {label} models", icon=":material/model_training:", key=f"train_{kind}"):
-        train_with_status(kind)
+        queue_training(kind)
 
 
-def train_with_status(kind: str) -> None:
-    """Train a model kind behind a visible status with progress (a new registry version), then rerun."""
-    from dashboard.state import store
-    from engine.models.kinds import trainer
-    from engine.models.registry import NotEnoughData
+def queue_training(kind: str) -> None:
+    """Queue training `kind` for the worker (or join its job already on), then rerun: the job's
+    progress shows in the sidebar of every page."""
+    from dashboard.state import scope, store
+    from engine.models.worker import submit
 
-    with st.status(f"Training {kind}…", expanded=True) as status:
-        bar = st.progress(0.0, text="fitting")
-        try:
-            version, _ = trainer(kind).train(store(), progress=lambda step, total: bar.progress(
-                step / total, text=f"epoch {step} of at most {total}"))
-        except NotEnoughData as err:
-            status.update(label=f"{kind} not trained: {err}", state="error", expanded=False)
-            return
-        status.update(label=f"{kind} v{version} trained and evaluated", state="complete", expanded=False)
+    submit(store(), kind, requested_by=scope().who)
     st.rerun()
+
+
+JOB_POLL_S = 2.0   # how often the sidebar redraws a job's progress while one is queued or running
+
+
+def job_progress() -> None:
+    """The model jobs queued or running, in the sidebar of every page, redrawn every JOB_POLL_S
+    while there is one (st.fragment); when one ends, the whole page reruns and fills in."""
+    from dashboard.state import store
+    from engine.store import jobs
+
+    watched = tuple(sorted(j.job_id for j in jobs.latest(store()).values() if j.active))
+    st.fragment(_draw_jobs, run_every=JOB_POLL_S if watched else None)(watched)
+
+
+def _draw_jobs(watched: tuple[int, ...]) -> None:
+    from dashboard.state import store, worker_runs
+    from engine.store import jobs
+
+    now = clock.now()
+    active = [j for j in jobs.latest(store()).values() if j.active]
+    for job in active:
+        st.progress(job.fraction, text=job.line(now))
+    if active and not worker_runs():
+        st.caption("No worker runs in this app: start `python -m engine worker` (or the app with `make run`).")
+    if tuple(sorted(j.job_id for j in active)) != watched:     # a job ended or began: the page redraws
+        st.rerun(scope="app")

@@ -1,4 +1,4 @@
-"""The command line: python -m engine <import|demo|train|evaluate|export|backup|restore|coach> ..."""
+"""The command line: python -m engine <import|demo|train|queue|worker|evaluate|export|backup|restore|coach> ..."""
 from __future__ import annotations
 
 import argparse
@@ -68,6 +68,29 @@ def _cmd_train(args: argparse.Namespace) -> int:
     for kind, version, dataset, model, metric, value in rows:
         print(f"{kind:<12} {version:>7}  {dataset:<14} {model:<20} {metric:<14} {value:.3f}")
     return 0
+
+
+def _cmd_queue(args: argparse.Namespace) -> int:
+    from engine.models.worker import queue_all, submit
+
+    store = _open(args.db)
+    for job in queue_all(store, args.quick) if args.kind == "all" else [submit(store, args.kind, args.quick)]:
+        print(f"job {job.job_id}: {job.line(job.queued_at)}")
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    from engine import clock
+    from engine.models.worker import lower_priority, work
+
+    store = _open(args.db)
+    print(f"worker on {store.path}", flush=True)
+    lower_priority()
+    ended = work(store, once=args.once,
+                 on_progress=lambda job: print(f"job {job.job_id}: {job.line(clock.now())}", flush=True))
+    for job in ended:
+        print(f"job {job.job_id}: {job.line(clock.now())}", flush=True)
+    return 1 if any(job.state == "failed" for job in ended) else 0
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
@@ -207,6 +230,18 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
     train.add_argument("--quick", action="store_true", help="fewer trees and epochs (for a smoke run)")
     train.set_defaults(func=_cmd_train)
+
+    queue = sub.add_parser("queue", help="queue training a model kind (or all) for the worker")
+    queue.add_argument("kind", choices=kinds)
+    queue.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
+    queue.add_argument("--quick", action="store_true", help="fewer trees and epochs (for a smoke run)")
+    queue.set_defaults(func=_cmd_queue)
+
+    worker = sub.add_parser("worker", help="run the queued training jobs (the app runs its own worker: use this "
+                                           "where no app serves the database)")
+    worker.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
+    worker.add_argument("--once", action="store_true", help="stop when no job is queued")
+    worker.set_defaults(func=_cmd_worker)
 
     evaluate = sub.add_parser("evaluate", help="evaluate the latest registered model against its baselines")
     evaluate.add_argument("kind", choices=kinds)

@@ -8,12 +8,38 @@ import streamlit as st
 
 from dashboard import figures
 from dashboard.state import is_admin, read, store
-from dashboard.widgets import data_table, share_link, train_with_status
+from dashboard.widgets import data_table, queue_training, share_link
+from engine import clock
 from engine.models import registry
 from engine.models.kinds import KINDS, trainer
 from engine.models.onnx_export import MAX_ABS_DIFF, parity_text
+from engine.store import jobs
 
 C = st.column_config
+
+
+def jobs_section() -> None:
+    """The latest training jobs with their outcome, and Cancel for those queued or running."""
+    recent = jobs.recent(store())
+    if not recent:
+        return
+    st.subheader("Training jobs")
+    st.caption("The worker trains one model at a time, in the background: leaving this page or closing the tab does "
+               "not stop it. A failed job keeps its reason; train the kind again to retry it.")
+    data_table(pd.DataFrame([{"kind": j.kind, "state": j.state, "progress": j.fraction, "outcome": j.message,
+                              "requested_by": j.requested_by or "", "queued_at": j.queued_at,
+                              "ended_at": j.ended_at} for j in recent]),
+               column_config={"kind": "Kind", "state": "State", "outcome": "Outcome",
+                              "progress": C.ProgressColumn("Progress", min_value=0.0, max_value=1.0, format="percent"),
+                              "requested_by": "Asked by",
+                              "queued_at": C.DatetimeColumn("Queued", format="YYYY-MM-DD HH:mm"),
+                              "ended_at": C.DatetimeColumn("Ended", format="YYYY-MM-DD HH:mm")})
+    for job in (j for j in recent if j.active and is_admin()):
+        if st.button(f"Cancel {job.kind} ({job.state})", icon=":material/cancel:", key=f"cancel_{job.job_id}"):
+            jobs.cancel(store(), job.job_id)
+            st.rerun()
+
+
 st.title("Models")
 st.write("Every model is trained here, on this database, and evaluated on held-out data (each athlete's "
          "latest sessions) side by side with simple baselines. A model that does not beat its best baseline "
@@ -22,13 +48,21 @@ st.write("Every model is trained here, on this database, and evaluated on held-o
 
 summary = read(registry.summary)
 missing = [k for k in KINDS if k not in set(summary["kind"])]
+latest_jobs = jobs.latest(store())
 if not is_admin():
     st.caption("Models are shared by every team and learn from all of them: an admin of this dashboard trains them.")
 for kind in missing:
+    job = latest_jobs.get(kind)
+    if job is not None and job.active:
+        st.info(f"No **{kind}** model yet: {job.line(clock.now())} (progress in the sidebar).",
+                icon=":material/model_training:")
+        continue
     st.info(f"No **{kind}** model has been trained on this database yet.", icon=":material/model_training:")
     if is_admin() and st.button(f"Train {kind}", type="primary", key=f"train_{kind}"):
-        train_with_status(kind)
+        queue_training(kind)
+
 if summary.empty:
+    jobs_section()
     share_link()
     st.stop()
 
@@ -77,8 +111,9 @@ if "confusion" in card:
 
 left, right = st.columns(2)
 if is_admin() and left.button(f"Retrain {row['kind']}", icon=":material/refresh:",
-                               help="Train a new version on the current data; earlier versions stay"):
-    train_with_status(row["kind"])
+                               help="Train a new version on the current data, in the background; earlier "
+                                    "versions stay"):
+    queue_training(row["kind"])
 if right.button("Export to ONNX", icon=":material/download:",
                 help=f"Exports the latest version and checks parity in onnxruntime (max |diff| <= {MAX_ABS_DIFF:g})"):
     out = Path(tempfile.mkdtemp())
@@ -93,4 +128,5 @@ for record, onnx_bytes in st.session_state.get("onnx_export", []):
                             key=f"dl_{name}")
     cols[1].download_button(f"Download {name}.parity.json", json.dumps(record), file_name=f"{name}.parity.json",
                             key=f"dl_parity_{name}")
+jobs_section()
 share_link()

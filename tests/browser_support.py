@@ -17,10 +17,10 @@ if not os.path.exists(CHROMIUM):
 
 
 @contextmanager
-def serve(db: Path, secrets: Path | None = None):
+def serve(db: Path, secrets: Path | None = None, worker: bool = False):
     """bench.app_server.serve on the database `db`, failing the test when the app does not start."""
     try:
-        with app_server.serve(db, secrets=secrets) as url:
+        with app_server.serve(db, secrets=secrets, worker=worker) as url:
             yield url
     except app_server.AppDidNotStart as err:
         pytest.fail(str(err))

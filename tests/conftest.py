@@ -86,6 +86,7 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.addinivalue_line("markers", "internal_error_expected: the test provokes an import's internal error")
     config.addinivalue_line("markers", "app_server: the module serves the app (minutes); scheduled first")
+    os.environ.setdefault("COACH_WORKER", "off")   # no app process trains in the background unless a test asks
     if not hasattr(config, "workerinput"):     # the controller pins the clock; xdist workers inherit it
         moment = dt.datetime.fromisoformat(config.getoption("--now"))
         os.environ[clock.SHIFT_VAR] = str(clock.shift_to(moment))
@@ -108,11 +109,13 @@ def today() -> dt.date:
 
 @pytest.fixture(autouse=True)
 def _no_internal_import_errors(request, caplog):
-    """An import turns a bug into "rejected: internal error" so that a batch goes on; here such a
-    bug fails the test that met it."""
-    caplog.set_level(logging.ERROR, logger="engine.store.imports")
+    """An import turns a bug into "rejected: internal error" so that a batch goes on, and the worker
+    a training bug into a failed job; here such a bug fails the test that met it."""
+    boundaries = ("engine.store.imports", "engine.models.worker")
+    for logger in boundaries:
+        caplog.set_level(logging.ERROR, logger=logger)
     yield
     if request.node.get_closest_marker("internal_error_expected"):
         return
-    errors = [r.getMessage() for r in caplog.get_records("call") if r.name == "engine.store.imports"]
-    assert not errors, f"internal import error: {errors[0]}"
+    errors = [r.getMessage() for r in caplog.get_records("call") if r.name in boundaries and r.levelno >= logging.ERROR]
+    assert not errors, f"internal error: {errors[0]}"

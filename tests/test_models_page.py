@@ -1,4 +1,4 @@
-"""The Models page in AppTest: train a missing model behind a status, the registry table against
+"""The Models page in AppTest: queue a missing model for the worker, the registry table against
 its baselines, the full evaluation, and the ONNX export with its parity."""
 import datetime as dt
 
@@ -7,6 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine.demo import DemoConfig, write_demo
 from engine.models import registry
+from engine.models.worker import work
+from engine.store import jobs
 from engine.store.db import Store, open_store
 
 
@@ -28,6 +30,11 @@ def test_models_page_trains_lists_evaluates_and_exports(db):
     assert "No **progression** model" in at.info[0].value
     next(b for b in at.button if b.label == "Train progression").click().run()
     assert not at.exception
+    assert jobs.latest(open_store(db))["progression"].state == "queued"          # for the worker, not trained here
+    assert any("No **progression** model yet: progression: queued" in i.value for i in at.info)
+    assert at.dataframe[0].value["state"].tolist() == ["queued"]                  # the jobs table
+    work(open_store(db), once=True)
+    at.run()
     summary = registry.summary(open_store(db))
     assert summary["version"].tolist() == [1]
     table = at.dataframe[0].value
@@ -54,7 +61,10 @@ def test_the_athlete_page_suggests_the_next_session_with_reasons(db):
     at.run()
     assert not at.exception
     assert any("No progression model yet" in c.value for c in at.info)
-    next(b for b in at.button if b.label == "Train the progression models").click().run()  # trained on first use
+    next(b for b in at.button if b.label == "Train the progression models").click().run()   # queued
+    assert any("The progression model is being trained in the background (queued)" in i.value for i in at.info)
+    work(open_store(db), once=True)
+    at.run()
     assert not at.exception
     expected = next_session(open_store(db), lifter)
     shown = next(d.value for d in at.dataframe if "suggestion" in d.value.columns)

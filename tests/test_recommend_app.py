@@ -12,6 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.demo import DemoConfig, write_demo
+from engine.models.worker import work
 from engine.recommend import service, trainer
 from engine.store import assessments, plans
 from engine.store.db import Store, open_store
@@ -139,5 +140,8 @@ def test_untrained_database_offers_training(tmp_path, monkeypatch):
     app = _open(path, monkeypatch)
     assert not app.exception and "No recommend model yet" in app.info[0].value
     app.button(key="train_recommend").click().run()
+    assert not app.exception and "being trained in the background (queued)" in app.info[0].value
+    work(open_store(path), once=True)          # the worker, as the app runs it in the background
+    app.run()
     assert not app.exception
     assert len(_listed(app)) == 10

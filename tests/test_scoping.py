@@ -11,7 +11,7 @@ import pytest
 import engine.store as store_package
 from engine.demo import DemoConfig, write_demo
 from engine.load.settings import LoadSettings
-from engine.store import access
+from engine.store import access, jobs
 from engine.store.db import Store
 
 END = dt.date(2026, 3, 1)
@@ -42,8 +42,9 @@ def world(demo_path, tmp_path):
                              [int(b.athlete_id)])["s"].iloc[0]
     scope = access.Scope("a@example.org", frozenset({team_a}))
     token = access.create_link(store, SECRET, int(b.athlete_id), 7, "b@example.org")   # coach B's link
-    yield {"b_token": token, "b_link": 1, "store": store, "a": access.scoped(store, scope), "team_a": team_a,
-           "b": int(b.athlete_id), "b_name": b["name"], "b_team": b["team"], "b_activity": b_activity,
+    job = jobs.queue(store, "fitness", requested_by="b@example.org")
+    yield {"b_token": token, "b_link": 1, "b_job": job.job_id, "store": store, "a": access.scoped(store, scope),
+           "team_a": team_a, "b": int(b.athlete_id), "b_name": b["name"], "b_team": b["team"], "b_activity": b_activity,
            "b_session": int(b_strength) if pd.notna(b_strength) else b_activity}
     store.close()
 
@@ -90,6 +91,15 @@ CALLS = {
     "imports.import_source": ("write", lambda w: ([__import__("io").BytesIO(b"date,srpe\n2026-02-20,7\n")],
                                                   {"file_name": "w.csv", "athlete": w["b_name"]})),
     "imports.reject": ("write", lambda w: (["w.csv", "too large"], {})),   # logs a row naming no athlete
+    "jobs.cancel": ("refused", lambda w: ([w["b_job"]], {})),
+    "jobs.claim": ("write", lambda w: ([], {})),
+    "jobs.fail_abandoned": ("write", lambda w: ([], {})),
+    "jobs.finish": ("write", lambda w: ([w["b_job"], "failed", "by coach A"], {})),
+    "jobs.get": ("read", lambda w: ([w["b_job"]], {})),
+    "jobs.latest": ("read", lambda w: ([], {})),
+    "jobs.queue": ("refused", lambda w: (["hr"], {})),
+    "jobs.recent": ("read", lambda w: ([], {})),
+    "jobs.report": ("refused", lambda w: ([w["b_job"], 1, 2], {})),
     "loads.hr_seconds": ("read", lambda w: ([[w["b"]], 30.0], {})),
     "loads.morning_hr": ("read", lambda w: ([], {})),
     "loads.planned_days": ("read", lambda w: ([w["b"]], {})),

@@ -1,6 +1,8 @@
 """The model registry: every trained model kind saved as data/models/<kind>/v<N>/ plus a `models` row.
 
-A version is never overwritten: each training adds one. The directory holds the kind's own files
+A version is never overwritten: each training adds one, and a version's directory appears whole
+(written as .v<N>.partial, then renamed) before its row, so a killed training registers nothing.
+The directory holds the kind's own files
 (`save(dir)`) and `card.json`, the model card: inputs with units and scaling, outputs, the data
 fingerprint, the metrics with their baselines, the parameters and the training time. Artifacts
 live beside the database file (`<db dir>/models`), so a scratch database has scratch models.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -57,13 +60,17 @@ def register(store: Store, kind: str, fitted, params: dict, metrics: list[Result
     with store.cursor() as cur:
         version = fetch_one(cur, "SELECT coalesce(max(version), 0) + 1 FROM models WHERE kind = ?", [kind])[0]
     directory = models_dir(store) / kind / f"v{version}"
-    directory.mkdir(parents=True, exist_ok=False)  # never overwrite a version
-    fitted.save(directory)
+    staged = directory.with_name(f".v{version}.partial")     # renamed into place once whole
+    for leftover in (staged, directory):    # of a process killed before it registered: never a version
+        shutil.rmtree(leftover, ignore_errors=True)
+    staged.mkdir(parents=True)
+    fitted.save(staged)
     trained_at = clock.now()
     full_card = {"kind": kind, "version": version, "trained_at": trained_at.isoformat(),
                  "data_fingerprint": fingerprint, "params": params,
                  "metrics": [asdict(r) for r in metrics], **card}
-    (directory / "card.json").write_text(json.dumps(full_card, indent=2, default=float))
+    (staged / "card.json").write_text(json.dumps(full_card, indent=2, default=float))
+    staged.rename(directory)
     with store.transaction() as cur:
         cur.execute("INSERT INTO models VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     [next_id(cur, "models", "model_id"), kind, version, trained_at, fingerprint,

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-
 import duckdb
 import pandas as pd
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -71,7 +70,7 @@ class Scope:
 
 LOCAL = Scope("local")
 # shared by the whole app: read by every scope, changed by the local one or an admin only
-APP_WIDE = ("app_settings", "models")
+APP_WIDE = ("app_settings", "models", "jobs")
 
 
 # --- coaches -----------------------------------------------------------------------------------

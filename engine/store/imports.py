@@ -61,7 +61,8 @@ class Parsed:
     traceback: str | None = None
 
 
-def _internal_error(err: BaseException) -> str:
+def internal_error(err: BaseException) -> str:
+    """The one-line reason a bug gives at an error boundary (a batch import, a training job)."""
     first_line = (str(err).splitlines() or [""])[0]
     return f"internal error: {type(err).__name__}: {first_line}".rstrip(": ")
 
@@ -164,7 +165,7 @@ def parse_upload(file_name: str, data: bytes, weight_unit: str = "kg") -> Parsed
     except RejectedFile as err:
         return Parsed(kind, None, str(err))
     except Exception as err:  # the error boundary of one file: see the docstring
-        return Parsed(kind, None, _internal_error(err), traceback.format_exc())
+        return Parsed(kind, None, internal_error(err), traceback.format_exc())
 
 
 def import_file(store: Store, file_name: str, data: bytes, athlete: str | None = None,
@@ -208,7 +209,7 @@ def import_file(store: Store, file_name: str, data: bytes, athlete: str | None =
         except (duckdb.Error, ValueError) as err:
             reason = f"could not store the file: {str(err).splitlines()[0]}"
         except Exception as err:  # the error boundary of one file: the batch goes on, the bug is logged
-            reason = _internal_error(err)
+            reason = internal_error(err)
             log.exception("%s while storing %s", reason, file_name)
     rows_in = rows.report.rows_in if rows else 0
     with store.transaction() as cur:

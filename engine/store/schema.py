@@ -278,6 +278,23 @@ MIGRATIONS: list[list] = [
     [
         "ALTER TABLE imports ADD COLUMN imported_by VARCHAR",
     ],
+    # 10: model training as jobs that a worker runs outside any browser session (engine.store.jobs)
+    [
+        """CREATE TABLE jobs (
+            job_id INTEGER PRIMARY KEY,
+            kind VARCHAR NOT NULL,          -- the model kind (engine.models.kinds.KINDS)
+            quick BOOLEAN NOT NULL,         -- the kind's quick parameters (tests, smoke runs)
+            state VARCHAR NOT NULL,         -- queued, running, done, failed, cancelled
+            step INTEGER NOT NULL,          -- progress: step of total (the trainer's epochs)
+            total INTEGER NOT NULL,
+            message VARCHAR NOT NULL,       -- the outcome in one line ("v3", the reason it failed)
+            requested_by VARCHAR,           -- the coach's login (NULL: local mode, the CLI)
+            queued_at TIMESTAMP NOT NULL,
+            started_at TIMESTAMP,
+            ended_at TIMESTAMP,
+            cancel_requested BOOLEAN NOT NULL
+        )""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
