@@ -16,7 +16,7 @@ OWN_ROUTE = 0
 
 def train_prompt(what: str) -> None:
     """No HR model yet: say so, and train it behind a status on request."""
-    widgets.train_prompt("hr", "HR", what, "about three minutes on the demo squad (two CPU cores)")
+    widgets.train_prompt("hr", "HR", what, "about a minute and a half on the demo squad (two CPU cores)")
 
 
 def ceiling_picker(hr_max_bpm: float, key: str) -> float:

@@ -216,7 +216,7 @@ def job_progress() -> None:
     from dashboard.state import store
     from engine.store import jobs
 
-    watched = tuple(sorted(j.job_id for j in jobs.latest(store()).values() if j.active))
+    watched = tuple(j.job_id for j in jobs.active(store()))
     st.fragment(_draw_jobs, run_every=JOB_POLL_S if watched else None)(watched)
 
 
@@ -225,10 +225,10 @@ def _draw_jobs(watched: tuple[int, ...]) -> None:
     from engine.store import jobs
 
     now = clock.now()
-    active = [j for j in jobs.latest(store()).values() if j.active]
+    active = jobs.active(store())
     for job in active:
         st.progress(job.fraction, text=job.line(now))
     if active and not worker_runs():
         st.caption("No worker runs in this app: start `python -m engine worker` (or the app with `make run`).")
-    if tuple(sorted(j.job_id for j in active)) != watched:     # a job ended or began: the page redraws
+    if tuple(j.job_id for j in active) != watched:     # a job ended or began: the page redraws
         st.rerun(scope="app")

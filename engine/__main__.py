@@ -44,29 +44,55 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_train(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+class _Bar:
+    """A tqdm bar shown from the first progress(step, total) call (none when work fails before)."""
 
+    def __init__(self, desc: str):
+        self.desc, self.bar = desc, None
+
+    def __call__(self, step: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(desc=self.desc, unit="step", leave=False)
+        self.bar.total = total
+        self.bar.update(step - self.bar.n)
+
+    def __enter__(self) -> _Bar:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from engine.models import driver
     from engine.models.kinds import expand, trainer
     from engine.models.registry import NotEnoughData
 
     store = _open(args.db)
-    rows = []
+    rows, later = [], []
     for kind in expand(args.kind):
-        with tqdm(desc=f"train {kind}", unit="epoch", leave=False) as bar:
-            def progress(step: int, total: int) -> None:
-                bar.total = total
-                bar.update(step - bar.n)
-            try:
-                version, results = trainer(kind).train(store, quick=args.quick, progress=progress)
-            except NotEnoughData as err:
-                print(f"train {kind}: {err}", file=sys.stderr)
-                return 1
-        rows += [(kind, version, r.dataset, r.model, r.metric, r.value) for r in results
-                 if r.metric == trainer(kind).HEADLINE]
+        try:
+            with _Bar(f"train {kind}") as progress:
+                card = driver.train(store, kind, quick=args.quick, progress=progress)
+            if args.full:
+                with _Bar(f"evaluate {kind} --full") as progress:
+                    card = driver.evaluate_full(store, kind, card.version, progress)
+        except NotEnoughData as err:
+            print(f"train {kind}: {err}", file=sys.stderr)
+            return 1
+        if trainer(kind).FULL and card.full is None:
+            later.append(kind)
+        rows += [(kind, card.version, r) for r in card.results() if r.metric == card.headline_metric]
     print(f"{'kind':<12} {'version':>7}  {'dataset':<14} {'model':<20} {'metric':<14} value")
-    for kind, version, dataset, model, metric, value in rows:
-        print(f"{kind:<12} {version:>7}  {dataset:<14} {model:<20} {metric:<14} {value:.3f}")
+    for kind, version, r in rows:
+        spread = f" ± {r.sd:.3f} ({r.n_runs} runs)" if r.sd is not None else ""
+        print(f"{kind:<12} {version:>7}  {r.dataset:<14} {r.model:<20} {r.metric:<14} {r.value:.3f}{spread}")
+    if later:
+        print(f"not yet evaluated in full (folds, other datasets): {', '.join(later)}; run "
+              f"`python -m engine evaluate KIND --full`, or train with --full")
     return 0
 
 
@@ -96,13 +122,19 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     import json
 
-    from engine.models.kinds import expand, trainer
-    from engine.models.registry import ModelNotTrained
+    from engine.models import driver
+    from engine.models.kinds import expand
+    from engine.models.registry import ModelNotTrained, NotEnoughData
 
     store = _open(args.db)
+    objects = []
     try:
-        objects = [trainer(kind).evaluate_json(store) for kind in expand(args.kind)]
-    except ModelNotTrained as err:
+        for kind in expand(args.kind):
+            if args.full:
+                with _Bar(f"evaluate {kind} --full") as progress:
+                    driver.evaluate_full(store, kind, progress=progress)
+            objects.append(driver.evaluate_json(store, kind))
+    except (ModelNotTrained, NotEnoughData) as err:
         print(f"evaluate: {err}", file=sys.stderr)
         return 1
     out = objects[0] if args.kind != "all" else {"kinds": objects}
@@ -111,16 +143,17 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from engine.models.kinds import expand, trainer
+    from engine.models import driver
+    from engine.models.kinds import expand
     from engine.models.onnx_export import parity_text, passes
-    from engine.models.registry import ModelNotTrained
+    from engine.models.registry import ModelNotTrained, NotEnoughData
 
     store = _open(args.db)
     failed = False
     for kind in expand(args.kind):
         try:
-            records = trainer(kind).export(store, Path(args.out))
-        except ModelNotTrained as err:
+            records = driver.export(store, kind, Path(args.out))
+        except (ModelNotTrained, NotEnoughData) as err:
             print(f"export: {err}", file=sys.stderr)
             return 1
         for r in records:
@@ -229,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("kind", choices=kinds)
     train.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
     train.add_argument("--quick", action="store_true", help="fewer trees and epochs (for a smoke run)")
+    train.add_argument("--full", action="store_true", help="then run the full evaluation (evaluate KIND --full)")
     train.set_defaults(func=_cmd_train)
 
     queue = sub.add_parser("queue", help="queue training a model kind (or all) for the worker")
@@ -247,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("kind", choices=kinds)
     evaluate.add_argument("--db", help="database file (default $COACH_DB or data/coach.duckdb)")
     evaluate.add_argument("--json", action="store_true", help="one JSON object on one line (DESIGN.md contract)")
+    evaluate.add_argument("--full", action="store_true", help="first run the long evaluation (folds, ablations, "
+                                                              "other datasets) and add it to the model card")
     evaluate.set_defaults(func=_cmd_evaluate)
 
     export = sub.add_parser("export", help="export the latest model of a kind to ONNX with a parity check")
@@ -288,4 +324,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    from engine.store.db import close_shared
+
+    close_shared()      # DuckDB's connection closed before the interpreter ends (no leak report)
+    sys.exit(code)

@@ -51,8 +51,8 @@ except ModelNotTrained as err:
     if "cut-offs" in str(err):
         st.warning(str(err), icon=":material/warning:")
     train_prompt("fitness", "fitness", "each battery's BMI class, its SHAP reasons and the prescription",
-                 "about 12 minutes on 2 cores (5-fold cross-validation of the hybrid, its ablations and five "
-                 "baselines on two datasets)")
+                 "about half a minute on the demo squad (two CPU cores; the cross-validation of the hybrid, its "
+                 "ablations and five baselines on two datasets follows as a job of its own)")
     share_link()
     st.stop()
 
@@ -74,8 +74,9 @@ with athlete_tab:
             "test_date": C.DateColumn("Date", format="D MMM YYYY"),
             "bmi": C.NumberColumn("BMI", format="%.1f", help="kg/m², from the battery's height and mass"),
             "bmi_points": C.NumberColumn("BMI points", format="%.0f", help=f"{standards.SOURCE}: BMI item"),
-            "measured_class": C.TextColumn("Measured class", help=f"BMI class under the {card['cutoffs'].upper()} "
-                                                                "cut-offs (Settings page)"),
+            "measured_class": C.TextColumn("Measured class", help=f"BMI class under the "
+                                                                f"{card.details['cutoffs'].upper()} cut-offs (Settings "
+                                                                "page)"),
             "predicted_class": C.TextColumn("Predicted from the tests"),
             "run": C.TextColumn(LABELS["run_3000m_s"], help="m:ss, the sum of the 15 laps"),
             "pullups": C.NumberColumn(LABELS["pullups"], format="%d"),
@@ -108,7 +109,7 @@ with athlete_tab:
         right.plotly_chart(figures.shap_waterfall(
             result.base_value, {LABELS[c]: v for c, v in result.shap.items()},
             {LABELS[c]: _shown(c, what_if[c]) for c in result.shap}), key="fitness_shap")
-        st.caption(f"The model (v{card['version']}) reads only the four tests, not height or mass. "
+        st.caption(f"The model (v{card.version}) reads only the four tests, not height or mass. "
                    "A bar above zero means that test looks like those of athletes with a less healthy BMI class. "
                    "See the Models page for how often it is right against simple baselines.")
 

@@ -1,6 +1,7 @@
 """Models: the registry against its baselines, a model's full evaluation, retraining and ONNX export."""
 import json
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +11,7 @@ from dashboard import figures
 from dashboard.state import is_admin, read, store
 from dashboard.widgets import data_table, queue_training, share_link
 from engine import clock
-from engine.models import registry
+from engine.models import driver, registry
 from engine.models.kinds import KINDS, trainer
 from engine.models.onnx_export import MAX_ABS_DIFF, parity_text
 from engine.store import jobs
@@ -24,18 +25,20 @@ def jobs_section() -> None:
     if not recent:
         return
     st.subheader("Training jobs")
-    st.caption("The worker trains one model at a time, in the background: leaving this page or closing the tab does "
-               "not stop it. A failed job keeps its reason; train the kind again to retry it.")
-    data_table(pd.DataFrame([{"kind": j.kind, "state": j.state, "progress": j.fraction, "outcome": j.message,
+    st.caption("The worker runs one job at a time, in the background: leaving this page or closing the tab does "
+               "not stop it. After a training it evaluates the new version in full (folds, ablations, other "
+               "datasets). A failed job keeps its reason; train the kind again to retry it.")
+    data_table(pd.DataFrame([{"kind": j.kind, "task": jobs.TASKS[j.task], "state": j.state, "progress": j.fraction,
+                              "outcome": j.message,
                               "requested_by": j.requested_by or "", "queued_at": j.queued_at,
                               "ended_at": j.ended_at} for j in recent]),
-               column_config={"kind": "Kind", "state": "State", "outcome": "Outcome",
+               column_config={"kind": "Kind", "task": "Task", "state": "State", "outcome": "Outcome",
                               "progress": C.ProgressColumn("Progress", min_value=0.0, max_value=1.0, format="percent"),
                               "requested_by": "Asked by",
                               "queued_at": C.DatetimeColumn("Queued", format="YYYY-MM-DD HH:mm"),
                               "ended_at": C.DatetimeColumn("Ended", format="YYYY-MM-DD HH:mm")})
     for job in (j for j in recent if j.active and is_admin()):
-        if st.button(f"Cancel {job.kind} ({job.state})", icon=":material/cancel:", key=f"cancel_{job.job_id}"):
+        if st.button(f"Cancel {job.line(clock.now())}", icon=":material/cancel:", key=f"cancel_{job.job_id}"):
             jobs.cancel(store(), job.job_id)
             st.rerun()
 
@@ -86,27 +89,31 @@ row = summary.iloc[picked.selection.rows[0] if picked.selection.rows else 0]
 card = read(registry.card, row["kind"], int(row["version"]))
 
 st.subheader(f"{row['kind']} v{row['version']}")
-st.caption(card.get("description") or (
-    f"{card['outputs']['meaning']}: {', '.join(card['outputs']['classes'])} ({card['outputs']['label_rule']}). "
-    f"Trained on {card['n_train']:,} rows in {card['train_s']:.1f} s; tested on {card['n_test']:,}."))
-metrics = pd.DataFrame(card["metrics"])
+st.caption(card.description)
+if card.full is None and trainer(card.kind).FULL:
+    pending = jobs.latest(store(), "evaluate").get(card.kind)
+    st.info("The figures of the full evaluation (folds, ablations, other datasets) are still being computed: "
+            + (pending.status(clock.now()) if pending is not None and pending.active else
+               "not queued" + (f"; the last one {pending.status(clock.now())}" if pending is not None else "")) + ".",
+            icon=":material/hourglass_top:")
+metrics = pd.DataFrame([asdict(r) for r in card.results()])
+named = [*card.models, *card.baselines]
 for dataset, part in metrics.groupby("dataset", sort=False):
-    st.markdown(f"**Dataset `{dataset}`**" + (" (this database)" if dataset == "db" else ""))
-    named = card["models"] + card["baselines"]
+    st.markdown(f"**Dataset `{dataset}`**" + (" (this database's held-out split)" if dataset == "db" else ""))
     order = named + [m for m in part["model"].unique() if m not in named]
-    wide = part.pivot(index="model", columns="metric", values="value").reindex(order)
-    spread = card.get("sd", {}).get(dataset)   # cross-validated kinds: the SD over the folds
-    shown = wide.apply(lambda col: [f"{v:.3f} ± {spread[m][col.name]:.3f}" for m, v in col.items()]) if spread else wide
-    data_table(shown.reset_index(), column_config={
-        "model": C.TextColumn("Model", help="Baselines: " + ", ".join(card["baselines"])),
-        **{m: C.TextColumn(m, help="mean ± SD over the folds") if spread else C.NumberColumn(m, format="%.3f")
+    spread = part["sd"].notna().all()     # folds or seeds: mean ± SD over n_runs
+    cells = part.assign(cell=[f"{v:.3f} ± {sd:.3f}" for v, sd in zip(part["value"], part["sd"])]) if spread else part
+    wide = cells.pivot(index="model", columns="metric", values="cell" if spread else "value").reindex(order)
+    runs = int(part["n_runs"].max())
+    data_table(wide.reset_index(), column_config={
+        "model": C.TextColumn("Model", help="Baselines: " + ", ".join(card.baselines)),
+        **{m: C.TextColumn(m, help=f"mean ± SD over {runs} runs") if spread else C.NumberColumn(m, format="%.3f")
            for m in wide.columns}})
-    if card.get("reading"):
-        st.caption(card["reading"])
-if "confusion" in card:
-    chosen = st.segmented_control("Confusion matrix of", card["models"] + card["baselines"], default=card["models"][0],
-                                  key="confusion_model") or card["models"][0]
-    st.plotly_chart(figures.confusion_chart(card["confusion"][chosen], card["outputs"]["classes"],
+st.caption(card.reading)
+if "confusion" in card.details:
+    chosen = st.segmented_control("Confusion matrix of", named, default=card.models[0],
+                                  key="confusion_model") or card.models[0]
+    st.plotly_chart(figures.confusion_chart(card.details["confusion"][chosen], card.outputs["classes"],
                                             f"{chosen} on this database's held-out split"), width="stretch")
 
 left, right = st.columns(2)
@@ -118,7 +125,7 @@ if right.button("Export to ONNX", icon=":material/download:",
                 help=f"Exports the latest version and checks parity in onnxruntime (max |diff| <= {MAX_ABS_DIFF:g})"):
     out = Path(tempfile.mkdtemp())
     with st.spinner("Exporting and checking parity…"):
-        records = trainer(row["kind"]).export(store(), out)
+        records = driver.export(store(), row["kind"], out)
     st.session_state["onnx_export"] = [(r, (out / row["kind"] / f"{r['model']}.onnx").read_bytes()) for r in records]
 for record, onnx_bytes in st.session_state.get("onnx_export", []):
     name = record["model"]

@@ -2,7 +2,6 @@
 and reassessments, the CLI contract, the ONNX export, and the Fitness tests page (AppTest): its
 what-if sliders, the plan saved as the planned week, and an uploaded battery assessed at once."""
 import datetime as dt
-import json
 
 import numpy as np
 import plotly.io
@@ -10,8 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.demo import DemoConfig, write_demo
-from engine.fitness import assess, trainer
+from engine.fitness import assess
 from engine.fitness.battery import CLASSES, TESTS
+from engine.models import driver, registry
 from engine.models.onnx_export import passes
 from engine.store import app_settings, assessments, plans, queries
 from engine.store.db import Store, open_store
@@ -25,7 +25,7 @@ def trained_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("fitness_app") / "coach.duckdb"
     store = Store(path)
     write_demo(store, CONFIG)
-    trainer.train(store, quick=True)
+    driver.train(store, "fitness", quick=True)
     store.close()
     return path
 
@@ -35,22 +35,37 @@ def store(trained_db):
     return open_store(trained_db)     # the process-wide connection the page uses too: never closed here
 
 
-def test_evaluate_json_has_every_model_and_metric_on_both_datasets(store):
-    out = trainer.evaluate_json(store)
-    rows = {(r["dataset"], r["model"], r["metric"]) for r in out["results"]}
-    for model in ["hybrid", "hybrid_no_smote", "hybrid_no_noise", "majority", "logistic", "svm", "random_forest",
-                  "lightgbm_raw"]:
-        for metric in ["accuracy", "kappa", "macro_f1", "weighted_f1"]:
-            assert ("db", model, metric) in rows
-    assert ("strong_signal", "hybrid", "macro_f1") in rows and ("strong_signal", "majority", "accuracy") in rows
+METRICS = ["accuracy", "kappa", "macro_f1", "weighted_f1"]
+BASELINES = ["majority", "logistic", "svm", "random_forest", "lightgbm_raw"]
+
+
+def test_train_scores_the_served_hybrid_and_the_baselines_on_the_held_out_split(store):
+    out = driver.evaluate_json(store, "fitness")
+    rows = {(r["dataset"], r["model"], r["metric"]): r for r in out["results"]}
+    assert {(d, m) for d, m, _ in rows} == {("db", m) for m in ["hybrid", *BASELINES]}
+    assert all(rows["db", m, k]["n_runs"] == 1 for m in ["hybrid", *BASELINES] for k in METRICS)
     assert out["kind"] == "fitness" and out["timing"]["predict_ms_per_item"] > 0
-    card = json.loads(json.dumps(trainer.load(store, "fitness", None, lambda d: None)[1]))
-    assert np.array(card["confusion"]["hybrid"]).shape == (4, 4)
-    assert set(card["cv"]["db"]["sd"]["hybrid"]) == {"accuracy", "kappa", "macro_f1", "weighted_f1"}
+    card = registry.card(store, "fitness")
+    assert np.array(card.details["confusion"]["hybrid"]).shape == (4, 4) and card.full is None
+    assert sum(card.details["class_counts"]) == card.n_test
+
+
+def test_evaluate_full_adds_the_cross_validation_and_the_strong_signal_cohort(store):
+    card = driver.evaluate_full(store, "fitness")
+    assert registry.card(store, "fitness").full == card.full        # kept with the version
+    out = driver.evaluate_json(store, "fitness")
+    rows = {(r["dataset"], r["model"], r["metric"]): r for r in out["results"]}
+    for model in ["hybrid", "hybrid_no_smote", "hybrid_no_noise", *BASELINES]:
+        for metric in METRICS:
+            row = rows["db_cv", model, metric]
+            assert row["n_runs"] == card.params["folds"] and row["sd"] >= 0
+    assert ("strong_signal", "hybrid", "macro_f1") in rows and ("strong_signal", "majority", "accuracy") in rows
+    assert ("db", "hybrid", "macro_f1") in rows and ("db_cv", "hybrid", "macro_f1") in rows
+    assert set(card.full.details) == {"db_cv", "strong_signal"}
 
 
 def test_export_has_parity(store, tmp_path):
-    records = trainer.export(store, tmp_path)
+    records = driver.export(store, "fitness", tmp_path)
     assert [r["model"] for r in records] == ["extractor", "head"]
     assert all(passes(r) for r in records)
     assert records[1]["class_agreement"] == 1.0
@@ -64,8 +79,7 @@ def test_assessments_are_stored_once_per_model_version(store):
     again = assess.athlete_assessments(store, athlete_id)
     assert store.data_version() == version                      # nothing recomputed or written
     assert len(first) == len(queries.fitness_tests(store, athlete_id)) and first["predicted_class"].isin(CLASSES).all()
-    stored = assessments.assessments(store, trainer.load(store, "fitness", None, lambda d: None)[1]["version"],
-                                     "who", athlete_id)
+    stored = assessments.assessments(store, registry.card(store, "fitness").version, "who", athlete_id)
     assert len(stored) == len(first) and all(len(s) == len(TESTS) for s in stored["shap"])
     assert np.allclose(np.stack(again["probabilities"]).sum(axis=1), 1.0)
 

@@ -19,7 +19,7 @@ from engine.hr.dataset import (HR_VALID_BPM, LOCK_WINDOW_S, MIN_RUNS, SPEED_KMH,
 from engine.hr.evaluate import N_NEGATIVES, candidates, rank_metrics
 from engine.hr.fitted import HrModel
 from engine.hr.model import Params, Vocab, encode, fit_curve, fit_short, predict_items
-from engine.models import registry
+from engine.models import driver, registry
 from engine.models.onnx_export import passes, session
 from engine.store.db import Store
 from engine.store.imports import import_file
@@ -286,8 +286,8 @@ def demo(tmp_path_factory, _one_torch_thread):
     """A tiny demo squad and its quick HR model, trained once (the registry writes beside the db)."""
     store = Store(tmp_path_factory.mktemp("hr_demo") / "coach.duckdb")
     write_demo(store, DemoConfig(athletes=4, weeks=4, seed=3, end_date=dt.date(2026, 6, 30)))
-    version, results = trainer.train(store, quick=True)
-    yield store, version, results
+    card = driver.train(store, "hr", quick=True)
+    yield store, card.version, list(card.metrics)
     store.close()
 
 
@@ -306,11 +306,11 @@ def test_the_demo_split_is_by_time(demo):
 
 def test_evaluate_json_follows_the_contract_and_matches_the_trained_model(demo):
     store, version, trained = demo
-    out = trainer.evaluate_json(store)
+    out = driver.evaluate_json(store, "hr")
     assert json.loads(json.dumps(out, allow_nan=False)) == out  # one plain JSON object, no NaN
     assert set(out) == {"kind", "version", "results", "timing"}
     assert out["kind"] == "hr" and out["version"] == version
-    assert all(set(r) == {"dataset", "model", "metric", "value"} for r in out["results"])
+    assert all(set(r) == {"dataset", "model", "metric", "value", "sd", "n_runs"} for r in out["results"])
     assert {r["dataset"] for r in out["results"]} == {"db"}
     got: dict[str, set] = {}
     for r in out["results"]:
@@ -353,7 +353,7 @@ def test_save_load_round_trip_gives_identical_predictions(demo, tmp_path):
 
 def test_export_writes_onnx_files_that_match_and_take_any_run_length(demo, tmp_path):
     store, _, _ = demo
-    records = trainer.export(store, tmp_path)
+    records = driver.export(store, "hr", tmp_path)
     assert {r["model"] for r in records} == {"fitrec", "speed", "short_term"}
     for r in records:
         assert passes(r), r

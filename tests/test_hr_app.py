@@ -10,7 +10,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.demo import DemoConfig, write_demo
-from engine.hr import predict, trainer
+from engine.hr import predict
+from engine.models import driver
 from engine.store.db import Store, open_store
 
 CONFIG = DemoConfig(athletes=4, weeks=6, seed=3, end_date=dt.date(2026, 6, 30))
@@ -21,7 +22,7 @@ def trained_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("hr_app") / "coach.duckdb"
     store = Store(path)
     write_demo(store, CONFIG)
-    trainer.train(store, quick=True)
+    driver.train(store, "hr", quick=True)
     store.close()
     return path
 

@@ -90,11 +90,13 @@ def test_the_worker_trains_every_queued_job_and_records_why_one_failed(squad, tm
     empty = Store(tmp_path / "empty.duckdb")
     submit(empty, "hr", quick=True)
     try:
-        [done] = work(squad, once=True, on_progress=progress.append)
+        done, evaluated = work(squad, once=True, on_progress=progress.append)    # then its full evaluation
         [failed] = work(empty, once=True)
     finally:
         empty.close()
-    assert (done.state, done.message) == ("done", "v1") and registry.card(squad, "progression")["version"] == 1
+    assert (done.state, done.message) == ("done", "v1") and registry.card(squad, "progression").version == 1
+    assert (evaluated.task, evaluated.state, evaluated.message) == ("evaluate", "done", "added to v1")
+    assert registry.card(squad, "progression").full is not None
     assert progress and all(p.state == "running" and 0 < p.fraction <= 1 for p in progress)
     assert failed.state == "failed" and failed.message.startswith("the HR model needs at least 5 runs")
 
@@ -136,6 +138,6 @@ def test_a_worker_killed_mid_job_registers_nothing_and_the_retry_succeeds(squad)
     assert f"job {retry.job_id}: progression: done (v1)" in out
     store = Store(db)
     try:
-        assert registry.card(store, "progression")["version"] == 1 and jobs.get(store, retry.job_id).state == "done"
+        assert registry.card(store, "progression").version == 1 and jobs.get(store, retry.job_id).state == "done"
     finally:
         store.close()

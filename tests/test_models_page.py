@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.demo import DemoConfig, write_demo
 from engine.models import registry
-from engine.models.worker import work
+from engine.models.worker import run_job, work
 from engine.store import jobs
 from engine.store.db import Store, open_store
 
@@ -33,15 +33,22 @@ def test_models_page_trains_lists_evaluates_and_exports(db):
     assert jobs.latest(open_store(db))["progression"].state == "queued"          # for the worker, not trained here
     assert any("No **progression** model yet: progression: queued" in i.value for i in at.info)
     assert at.dataframe[0].value["state"].tolist() == ["queued"]                  # the jobs table
+    run_job(open_store(db), jobs.claim(open_store(db)))       # the training alone: it queues the full evaluation
+    at.run()
+    assert any("full evaluation (folds, ablations, other datasets) are still being computed: queued" in i.value
+               for i in at.info)
+    datasets = [m.value for m in at.markdown if m.value.startswith("**Dataset")]
+    assert datasets == ["**Dataset `db`** (this database's held-out split)"]
     work(open_store(db), once=True)
     at.run()
+    assert not any("still being computed" in i.value for i in at.info)
     summary = registry.summary(open_store(db))
     assert summary["version"].tolist() == [1]
     table = at.dataframe[0].value
     assert table["beats"].iloc[0] == ("✓" if summary["beats"].iloc[0] else "✗")
     assert table["model_value"].iloc[0] == summary["model_value"].iloc[0]
     datasets = [m.value for m in at.markdown if m.value.startswith("**Dataset")]
-    assert datasets == ["**Dataset `db`** (this database)", "**Dataset `strong_sample`**"]
+    assert datasets == ["**Dataset `db`** (this database's held-out split)", "**Dataset `strong_sample`**"]
     assert at.dataframe[1].value["model"].tolist() == ["mlp", "lightgbm", "repeat_last_action", "majority"]
     heatmap = at.get("plotly_chart")[0].proto.spec
     assert '"type":"heatmap"' in heatmap.replace(" ", "") and "mlp on this database" in heatmap

@@ -408,14 +408,14 @@ def test_the_rule_baseline():
 
 @pytest.fixture(scope="module")
 def cli(demo, samples_dir, tmp_path_factory):
-    """train (once), evaluate --json and export through the CLI on the demo database."""
+    """train (once), evaluate --full --json and export through the CLI on the demo database."""
     store, _ = demo
     db = str(store.path)
     out = tmp_path_factory.mktemp("onnx")
     assert main(["train", "overload", "--db", db, "--quick"]) == 0
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        evaluated = main(["evaluate", "overload", "--db", db, "--json"])
+        evaluated = main(["evaluate", "overload", "--db", db, "--full", "--json"])
     exported = main(["export", "overload", "--db", db, "--out", str(out)])
     return {"evaluate": evaluated, "stdout": printed.getvalue(), "export": exported, "out": out / "overload"}
 
@@ -427,7 +427,7 @@ def test_cli_train_evaluate_export(demo, cli):
     assert set(out) == {"kind", "version", "results", "timing"} and out["kind"] == "overload" and out["version"] == 1
     assert set(out["timing"]) == {"train_s", "predict_ms_per_item"} and out["timing"]["train_s"] > 0
     rows = pd.DataFrame(out["results"])
-    assert list(rows.columns) == ["dataset", "model", "metric", "value"]
+    assert list(rows.columns) == ["dataset", "model", "metric", "value", "sd", "n_runs"]
     assert set(rows["dataset"]) == {"db", "strong_sample"}
     assert not rows.duplicated(["dataset", "model", "metric"]).any()
     assert np.isfinite(rows["value"]).all() and (rows["value"] >= 0).all()
@@ -442,8 +442,9 @@ def test_cli_train_evaluate_export(demo, cli):
     # the registered model is the one evaluated: its card's db figures are the printed ones
     card = registry.card(store, "overload")
     db_rows = rows[rows["dataset"] == "db"].reset_index(drop=True)
-    pd.testing.assert_frame_equal(pd.DataFrame([m for m in card["metrics"] if m["dataset"] == "db"]), db_rows)
-    assert card["n_test"] == graph.mask("test").sum() and len(card["inputs"]) == len(FEATURES)
+    pd.testing.assert_frame_equal(pd.DataFrame([dataclasses.asdict(m) for m in card.metrics]), db_rows)
+    assert card.n_test == graph.mask("test").sum() and len(card.inputs) == len(FEATURES)
+    assert card.full.details["strong_sample"]["n_test"] > 0
 
     fitted, _ = registry.load(store, "overload", None, OverloadModel.load)
     feed = {"features": graph.nodes[FEATURES].to_numpy(dtype=np.float32),

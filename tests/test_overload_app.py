@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from engine.demo import DemoConfig, write_demo
-from engine.overload import trainer
+from engine.models import driver
 from engine.store import plans
 from engine.store.db import Store, open_store
 
@@ -19,7 +19,7 @@ def _demo(path, train: bool):
     store = Store(path)
     write_demo(store, CONFIG)
     if train:
-        trainer.train(store, quick=True)
+        driver.train(store, "overload", quick=True)
     store.close()
     return path
 

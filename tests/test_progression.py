@@ -73,7 +73,7 @@ def test_same_seed_same_metrics_and_a_save_load_round_trip(demo, tmp_path):
 
 
 def test_train_registers_versions_and_evaluate_prints_the_contract(tmp_path, capsys):
-    assert STRONG_SAMPLE.is_file()  # the real sample: evaluate adds the "strong_sample" dataset
+    assert STRONG_SAMPLE.is_file()  # the real sample: evaluate --full adds the "strong_sample" dataset
     db = tmp_path / "coach.duckdb"
     store = Store(db)
     write_demo(store, DemoConfig(athletes=4, weeks=8, seed=2, end_date=dt.date(2026, 6, 30)))
@@ -85,12 +85,12 @@ def test_train_registers_versions_and_evaluate_prints_the_contract(tmp_path, cap
     for _ in range(2):
         assert main(["train", "progression", "--db", str(db), "--quick"]) == 0
     capsys.readouterr()
-    assert main(["evaluate", "progression", "--db", str(db), "--json"]) == 0
+    assert main(["evaluate", "progression", "--db", str(db), "--full", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)  # exactly one JSON object
     assert set(out) == {"kind", "version", "results", "timing"} and out["kind"] == "progression"
     assert out["version"] == 2 and set(out["timing"]) == {"train_s", "predict_ms_per_item"}
     rows = pd.DataFrame(out["results"])
-    assert list(rows.columns) == ["dataset", "model", "metric", "value"]
+    assert list(rows.columns) == ["dataset", "model", "metric", "value", "sd", "n_runs"]
     assert set(rows["dataset"]) == {"db", "strong_sample"} and set(rows["model"]) == set(MODELS)
     assert {"accuracy", "macro_f1", *(f"f1_{c}" for c in CLASSES)} == set(rows["metric"])
     assert rows["value"].between(0, 1).all()
@@ -103,7 +103,7 @@ def test_train_registers_versions_and_evaluate_prints_the_contract(tmp_path, cap
         assert record["passed"] and record["n_inputs"] > 0 and record["class_agreement"] == 1.0
         assert json.loads((tmp_path / "onnx" / "progression" / f"{name}.card.json").read_text())["version"] == 2
     card = json.loads((tmp_path / "models" / "progression" / "v2" / "card.json").read_text())
-    assert card["confusion"]["lightgbm"] and len(card["inputs"]) == len(dataset.FEATURES)
+    assert card["details"]["confusion"]["lightgbm"] and len(card["inputs"]) == len(dataset.FEATURES)
     assert card["data_fingerprint"] == registry.registry(open_store(db))["data_fingerprint"].iloc[0]
 
 

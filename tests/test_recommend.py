@@ -2,6 +2,7 @@
 cold start, a clear synthetic signal, determinism, save/load, and the trainer on the Strong sample."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -202,22 +203,22 @@ def test_hybrid_weights_come_from_the_training_log_only():
 # ---- the trainer, on the real Strong export ----
 
 def test_train_registers_and_evaluates_the_strong_sample(store, samples_dir, capsys):
-    from engine.recommend import trainer
+    from engine.models import driver
 
     with pytest.raises(NotEnoughData, match="no strength sessions"):
-        trainer.train(store)
+        driver.train(store, "recommend")
     data = (samples_dir / "strength_csv" / "strong.csv").read_bytes()
     import_file(store, "strong.csv", data, athlete="Lifter", create=True)
-    version, results = trainer.train(store)
-    card = registry.card(store, "recommend", version)
-    assert card["models"] == ["hybrid", "content", "collaborative"] and card["baselines"] == ["popularity"]
-    got = {(r.dataset, r.model, r.metric) for r in results}
+    card = driver.train(store, "recommend")
+    assert card == registry.card(store, "recommend", card.version)
+    assert card.models == ("hybrid", "content", "collaborative") and card.baselines == ("popularity",)
+    got = {(r.dataset, r.model, r.metric) for r in card.metrics}
     assert {("db", m, k) for m in ("hybrid", "popularity") for k in ("hit_at_10", "coverage")} <= got
-    assert card["db"]["n_scored"] == 1 and card["predict_ms_per_item"] > 0
-    out = trainer.evaluate_json(store)
-    assert out["kind"] == "recommend" and out["version"] == version
-    assert [r for r in out["results"] if r["dataset"] == "db"] == [r for r in card["metrics"] if r["dataset"] == "db"]
-    records = trainer.export(store, store.path.parent / "onnx")
+    assert card.details["db"]["n_scored"] == 1 and card.predict_ms_per_item > 0
+    out = driver.evaluate_json(store, "recommend")
+    assert out["kind"] == "recommend" and out["version"] == card.version
+    assert out["results"] == [dataclasses.asdict(r) for r in card.metrics]
+    records = driver.export(store, "recommend", store.path.parent / "onnx")
     assert [r["model"] for r in records] == ["content", "collaborative"]
     assert all(r["max_abs_diff"] < 1e-4 for r in records)
     assert json.loads((store.path.parent / "onnx" / "recommend" / "content.card.json")

@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from engine.demo import DemoConfig, write_demo
 from engine.models.worker import work
-from engine.recommend import service, trainer
+from engine.models import driver
+from engine.recommend import service
 from engine.store import assessments, plans
 from engine.store.db import Store, open_store
 
@@ -27,7 +28,8 @@ def trained_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("recommend_app") / "coach.duckdb"
     store = Store(path)
     write_demo(store, CONFIG)
-    trainer.train(store)
+    driver.train(store, "recommend")
+    driver.evaluate_full(store, "recommend")     # the strong_sample rows
     store.close()
     return path
 

@@ -91,6 +91,7 @@ CALLS = {
     "imports.import_source": ("write", lambda w: ([__import__("io").BytesIO(b"date,srpe\n2026-02-20,7\n")],
                                                   {"file_name": "w.csv", "athlete": w["b_name"]})),
     "imports.reject": ("write", lambda w: (["w.csv", "too large"], {})),   # logs a row naming no athlete
+    "jobs.active": ("read", lambda w: ([], {})),
     "jobs.cancel": ("refused", lambda w: ([w["b_job"]], {})),
     "jobs.claim": ("write", lambda w: ([], {})),
     "jobs.fail_abandoned": ("write", lambda w: ([], {})),
@@ -259,16 +260,22 @@ def test_only_the_whole_database_trains_models(world):
     """Models are shared by every team: a coach's scoped store may not register one (and writes
     nothing, not even the version's directory); the local store may."""
     from engine.models import registry
+    from engine.models.contract import ModelCard, Result
 
     class Saved:                                   # the least a fitted model does: save its files
         def save(self, directory):
             (directory / "weights.txt").write_text("1")
 
+    card = ModelCard(kind="demo_kind", version=0, trained_at="", data_fingerprint="ff", params={}, quick=True,
+                     models=("m",), baselines=("b",), headline_metric="mae_kg", lower_is_better=True,
+                     metrics=(Result("db", "m", "mae_kg", 1.0), Result("db", "b", "mae_kg", 2.0)), train_s=0.1,
+                     predict_ms_per_item=0.1, n_train=1, n_test=1, inputs=(), outputs={}, description="",
+                     reading="", details={})
     before = _snapshot(world["store"])
     with pytest.raises(access.AdminOnly, match="only an admin"):
-        registry.register(world["a"], "demo_kind", Saved(), {}, [], "ff", {})
+        registry.register(world["a"], Saved(), card)
     assert _snapshot(world["store"]) == before and not (registry.models_dir(world["store"]) / "demo_kind").exists()
-    assert registry.register(world["store"], "demo_kind", Saved(), {}, [], "ff", {}) == 1
+    assert registry.register(world["store"], Saved(), card).version == 1
 
 
 def test_app_wide_settings_are_the_admins(world):

@@ -91,6 +91,10 @@ ROWS: dict[int, list[str]] = {
         """INSERT INTO athlete_links (link_id, athlete_id, created_by, created_at, expires_at)
            VALUES (1, 1, 'coach@example.org', TIMESTAMP '2024-01-03 12:00:00', TIMESTAMP '2024-02-03 12:00:00')""",
     ],
+    10: [
+        """INSERT INTO jobs VALUES (1, 'hr', false, 'done', 30, 30, 'v1', NULL, TIMESTAMP '2024-01-03 12:00:00',
+                                   TIMESTAMP '2024-01-03 12:00:01', TIMESTAMP '2024-01-03 12:02:00', false)""",
+    ],
 }
 
 

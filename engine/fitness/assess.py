@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from engine.models.contract import ModelCard
 from engine.fitness import prescribe
 from engine.fitness.battery import CLASSES, CUTOFF_LABELS, HEALTHY_CLASS, SCALAR_TESTS, TESTS, bmi, bmi_class_index
 from engine.fitness.explain import shap_by_test
@@ -26,15 +27,15 @@ WHAT_IF = {"run_3000m_s": (-120.0, 120.0, 5.0), "pullups": (-10.0, 10.0, 1.0), "
            "shuttle_30x2_s": (-1.5, 1.5, 0.05)}
 
 
-def model(store: Store) -> tuple[HybridModel, dict]:
+def model(store: Store) -> tuple[HybridModel, ModelCard]:
     """(model, card) of the latest fitness model; ModelNotTrained when there is none or it was
     trained under other BMI cut-offs than the app setting."""
     fitted, card = registry.latest(store, KIND, HybridModel.load)
     cutoffs = app_settings.get(store, "bmi_cutoffs")
-    if card["cutoffs"] != cutoffs:
+    if card.details["cutoffs"] != cutoffs:
         raise registry.ModelNotTrained(
-            f"the fitness model was trained with the {CUTOFF_LABELS[card['cutoffs']]} cut-offs and the setting is "
-            f"now {CUTOFF_LABELS[cutoffs]}: train it again")
+            f"the fitness model was trained with the {CUTOFF_LABELS[card.details['cutoffs']]} cut-offs and the "
+            f"setting is now {CUTOFF_LABELS[cutoffs]}: train it again")
     return fitted, card
 
 
@@ -89,23 +90,23 @@ def athlete_assessments(store: Store, athlete_id: int) -> pd.DataFrame:
     not yet assessed by this model version are assessed and stored now."""
     fitted, card = model(store)
     batteries = queries.fitness_tests(store, athlete_id).drop_duplicates("test_date", keep="last")
-    stored = assessments.assessments(store, card["version"], card["cutoffs"], athlete_id)
+    stored = assessments.assessments(store, card.version, card.details["cutoffs"], athlete_id)
     done = set(pd.to_datetime(stored["test_date"]).dt.date)
     new = []
     for battery in batteries.to_dict("records"):
         if pd.Timestamp(battery["test_date"]).date() in done:
             continue
         a = assess(fitted, battery)
-        new.append({"athlete_id": athlete_id, "test_date": battery["test_date"], "model_version": card["version"],
-                    "cutoffs": card["cutoffs"], "predicted_class": a.predicted_class,
+        new.append({"athlete_id": athlete_id, "test_date": battery["test_date"], "model_version": card.version,
+                    "cutoffs": card.details["cutoffs"], "predicted_class": a.predicted_class,
                     "probabilities": [a.probabilities[c] for c in CLASSES],
                     "shap": [a.shap[t.column] for t in TESTS], "deficiencies": a.deficiencies})
     if new:
         assessments.save_assessments(store, pd.DataFrame(new))
-        stored = assessments.assessments(store, card["version"], card["cutoffs"], athlete_id)
+        stored = assessments.assessments(store, card.version, card.details["cutoffs"], athlete_id)
     stored["test_date"] = pd.to_datetime(stored["test_date"])
     batteries["test_date"] = pd.to_datetime(batteries["test_date"])
-    return _measured(batteries, card["cutoffs"]).merge(
+    return _measured(batteries, card.details["cutoffs"]).merge(
         stored[["test_date", "predicted_class", "probabilities", "shap", "deficiencies"]], on="test_date", how="left")
 
 

@@ -1,4 +1,6 @@
-"""Stratified 5-fold cross-validation of the hybrid, its ablations and the baselines on one split.
+"""The fitness kind's evaluations: the held-out split of `train` (one stratified group fold: the
+served hybrid and the baselines) and the stratified 5-fold cross-validation of `evaluate --full`
+(the hybrid, its ablations and the baselines).
 
 Folds: sklearn's StratifiedGroupKFold (one person's batteries stay in one fold), seeded once per
 dataset; every model sees the same folds. SMOTE and the noise run inside fit_hybrid on the training
@@ -33,6 +35,21 @@ def folds(data: Battery, params: Params) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(rows[a], rows[b]) for a, b in splitter.split(rows, data.y[rows], data.groups[rows])]
 
 
+def holdout(data: Battery, params: Params) -> tuple[np.ndarray, np.ndarray]:
+    """(training rows, test rows): the first of the CV's folds is the held-out split of `train`
+    (about 1 / params.folds of the labelled batteries, one person's in one part)."""
+    return folds(data, params)[0]
+
+
+def predict(model: str, fitted, data: Battery, train: np.ndarray, test: np.ndarray, params: Params) -> np.ndarray:
+    """Class indices of the test rows: `fitted` (the hybrid, fitted on `train`) or a baseline fitted
+    on `train` here."""
+    table = data.table()
+    if model == "hybrid":
+        return fitted.predict_proba(table[test]).argmax(axis=1)
+    return fit_baseline(model, table[train], data.y[train], params).predict(table[test])
+
+
 def scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
     from sklearn.metrics import accuracy_score, cohen_kappa_score, f1_score
 
@@ -45,8 +62,8 @@ def scores(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
 
 def cross_validate(data: Battery, params: Params, dataset: str, models: list[str], progress=None
                    ) -> tuple[list[Result], dict]:
-    """Results (mean over the folds) for every model, and the card's extras: per model the SD of
-    each metric, the confusion matrix summed over the folds (rows = true class, CLASSES order),
+    """Results (mean and SD over the folds) for every model, and the card's extras: the
+    confusion matrix summed over the folds (rows = true class, CLASSES order),
     and the timing (hybrid's training s per fold, predict ms per battery)."""
     from sklearn.metrics import confusion_matrix
 
@@ -74,9 +91,9 @@ def cross_validate(data: Battery, params: Params, dataset: str, models: list[str
             for name, value in scores(data.y[valid], predicted).items():
                 per_fold[model][name].append(value)
             confusion[model] += confusion_matrix(data.y[valid], predicted, labels=list(range(N_CLASSES)))
-    results = [Result(dataset, m, k, float(np.mean(v))) for m in models for k, v in per_fold[m].items()]
-    extra = {"sd": {m: {k: float(np.std(v)) for k, v in per_fold[m].items()} for m in models},
-             "confusion": {m: c.tolist() for m, c in confusion.items()}, "classes": list(CLASSES),
+    results = [Result(dataset, m, k, float(np.mean(v)), float(np.std(v)), len(v))
+               for m in models for k, v in per_fold[m].items()]
+    extra = {"confusion": {m: c.tolist() for m, c in confusion.items()}, "classes": list(CLASSES),
              "n": int((data.y >= 0).sum()),
              "class_counts": np.bincount(data.y[data.y >= 0], minlength=N_CLASSES).tolist(),
              "folds": len(split), "train_s_per_fold": float(np.mean(train_s)) if train_s else None,

@@ -33,7 +33,7 @@ class Params:
     embedding: int = 5             # athlete embedding (FitRec: 5)
     dropout: float = 0.2
     lr: float = 3e-3
-    batch: int = 32
+    batch: int = 64                # 32 before #25: train 107 -> 88 s on the demo squad (README, Models)
     epochs: int = 30
     patience: int = 6
     unknown_athlete_p: float = 0.15   # training runs seen as an unknown athlete: the population model

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from engine import clock
+from engine.models.contract import ModelCard
 from engine.hr import routes as route_catalog
 from engine.hr.dataset import MIN_RUNS, Run, load_runs, scale_time, split
 from engine.hr.fitted import HrModel
@@ -30,7 +31,7 @@ class NoPrediction(LookupError):
     """The session is not a run the HR models can read; str(err) says why."""
 
 
-def model(store: Store) -> tuple[HrModel, dict]:
+def model(store: Store) -> tuple[HrModel, ModelCard]:
     """(fitted, card) of the latest HR model, loaded once per version."""
     return latest(store, KIND, HrModel.load)
 
@@ -118,7 +119,7 @@ def session_prediction(store: Store, activity_id: int, pace_factor: float = 1.0,
                       "forecast_bpm": fitted.forecast(run)}),
         pd.DataFrame({"distance_km": run.route_x[:, 0], "speed_kmh": run.speed_kmh, "speed_pred_kmh": speed_pred}),
         what_if, float(np.abs(hr_pred[ok] - run.hr_bpm[ok]).mean()), float(np.abs(speed_pred - run.speed_kmh).mean()),
-        not fitted.knows(run.athlete_id), _split_of(runs, activity_id), int(model_card["version"]), run.hr_max_bpm)
+        not fitted.knows(run.athlete_id), _split_of(runs, activity_id), model_card.version, run.hr_max_bpm)
 
 
 def ease_off(prediction: SessionPrediction, fraction: float) -> pd.DataFrame:

@@ -1,70 +1,74 @@
-"""The HR kind's entry for the registry and the CLI: train, register, evaluate, export (contract in
-DESIGN.md, "Model contract")."""
+"""The HR kind's Trainer (engine.models.contract): its runs, the FitRec nets and baselines, their
+held-out evaluation and the ONNX export."""
 from __future__ import annotations
 
 import json
-import time
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from engine.hr import evaluate as scoring
+from engine.hr import fitted as fitting
 from engine.hr.dataset import INPUT_UNITS, MIN_RUNS, ROUTE_INPUTS, STEP_M, STEP_S, TIME_INPUTS, HrData, build
-from engine.hr.evaluate import evaluate
-from engine.hr.fitted import BASELINES, HrModel, fit
+from engine.hr.fitted import HrModel
 from engine.hr.model import Params
-from engine.models.registry import Result, fingerprint, load, register
+from engine.models.contract import Description, Evaluation, Input, ModelCard
+from engine.models.registry import fingerprint as hash_rows
 from engine.store.db import Store
 
 KIND = "hr"
 HEADLINE = "hr_mae_bpm"
-LEARNT = ["fitrec"]
+LOWER_IS_BETTER = True
+MODELS = ["fitrec"]
+BASELINES = fitting.BASELINES
+FULL = False    # one dataset, one split: train's figures are the whole evaluation
+load = HrModel.load
+fit = fitting.fit
 
 
-def _fingerprint(data: HrData) -> str:
-    return fingerprint(pd.DataFrame({"activity_id": [r.activity_id for r in data.train],
-                                     "steps": [len(r.time_x) for r in data.train],
-                                     "hr_sum": [float(np.nansum(r.hr_bpm)) for r in data.train]}))
+def make_params(quick: bool) -> Params:
+    return Params.quick() if quick else Params()
 
 
-def train(store: Store, quick: bool = False, progress=None) -> tuple[int, list[Result]]:
-    """Fit on the store's runs (split per athlete by time), evaluate on the test runs, register."""
-    data = build(store)
-    params = Params.quick() if quick else Params()
-    start = time.perf_counter()
-    fitted = fit(data, params, progress)
-    train_s = time.perf_counter() - start
-    results, extra = evaluate(fitted, data, "db")
-    card = {
-        "inputs": [{"name": f, "unit": INPUT_UNITS[f], "grid": f"time, {STEP_S:g} s",
-                    "scaling": "standard, training runs' mean and SD"} for f in TIME_INPUTS]
-                  + [{"name": f, "unit": INPUT_UNITS[f], "grid": f"distance, {STEP_M:g} m (speed model)",
-                      "scaling": "standard, training runs' mean and SD"} for f in ROUTE_INPUTS],
-        "outputs": {"hr_bpm": f"heart rate per {STEP_S:g} s step", "speed_kmh": f"moving speed per {STEP_M:g} m"},
-        "models": LEARNT, "baselines": BASELINES, "headline_metric": HEADLINE, "lower_is_better": True,
-        "reading": "Errors (_bpm, _kmh): lower is better. Ratios (auc, hit_at_10, ndcg_at_10, warning_f1_*): higher "
-                   "is better.",
-        "population": f"athletes with fewer than {MIN_RUNS} runs are predicted without an athlete embedding",
-        "train_s": train_s, **extra,
-        "description": (f"HR (per {STEP_S:g} s) and speed (per {STEP_M:g} m) curves of a run from its route, its "
-                        f"athlete and their previous run (FitRec). Trained on {extra['n_train']:,} runs of "
-                        f"{extra['n_athletes']} athletes in {train_s:.0f} s; tested on {extra['n_test']:,} runs (each "
-                        "athlete's latest 10 %). short_term forecasts the next 10 s of HR for the ease-off warning "
-                        "(against last_value: the last HR again); route_rank ranks each test run's route among 100 "
-                        "random ones (against random)."),
-    }
-    version = register(store, KIND, fitted, asdict(params), results, _fingerprint(data), card)
-    return version, results
+def prepare(store: Store, quick: bool) -> HrData:
+    """The store's runs, split per athlete by time (NotEnoughData, naming the athlete, when too few)."""
+    return build(store)
 
 
-def evaluate_json(store: Store, version: int | None = None) -> dict:
-    """The `evaluate --json` object of the registered model on the store's test runs ("db")."""
-    fitted, card = load(store, KIND, version, HrModel.load)
-    results, extra = evaluate(fitted, build(store), "db")
-    return {"kind": KIND, "version": card["version"], "results": [asdict(r) for r in results],
-            "timing": {"train_s": round(card["train_s"], 3),
-                       "predict_ms_per_item": round(extra["predict_ms_per_item"], 4)}}
+def fingerprint(data: HrData) -> str:
+    return hash_rows(pd.DataFrame({"activity_id": [r.activity_id for r in data.train],
+                                   "steps": [len(r.time_x) for r in data.train],
+                                   "hr_sum": [float(np.nansum(r.hr_bpm)) for r in data.train]}))
+
+
+def evaluate(fitted: HrModel, data: HrData) -> Evaluation:
+    """Every model on the test runs (each athlete's latest 10 %)."""
+    results, extra = scoring.evaluate(fitted, data, "db")
+    details = {k: v for k, v in extra.items() if k not in ("n_train", "n_test", "predict_ms_per_item")}
+    return Evaluation(tuple(results), extra["n_train"], extra["n_test"], extra["predict_ms_per_item"], details)
+
+
+def describe(data: HrData, evaluation: Evaluation, train_s: float) -> Description:
+    scaling = "standard, training runs' mean and SD"
+    return Description(
+        inputs=tuple(Input(f, INPUT_UNITS[f], scaling, f"time, {STEP_S:g} s") for f in TIME_INPUTS)
+        + tuple(Input(f, INPUT_UNITS[f], scaling, f"distance, {STEP_M:g} m (speed model)") for f in ROUTE_INPUTS),
+        outputs={"hr_bpm": f"heart rate per {STEP_S:g} s step", "speed_kmh": f"moving speed per {STEP_M:g} m",
+                 "population": f"athletes with fewer than {MIN_RUNS} runs are predicted without an athlete "
+                               "embedding"},
+        description=(f"HR (per {STEP_S:g} s) and speed (per {STEP_M:g} m) curves of a run from its route, its "
+                     f"athlete and their previous run (FitRec). Trained on {evaluation.n_train:,} runs of "
+                     f"{evaluation.details['n_athletes']} athletes in {train_s:.0f} s; tested on "
+                     f"{evaluation.n_test:,} runs (each athlete's latest 10 %). short_term forecasts the next 10 s "
+                     "of HR for the ease-off warning (against last_value: the last HR again); route_rank ranks "
+                     "each test run's route among 100 random ones (against random)."),
+        reading="Errors (_bpm, _kmh): lower is better. Ratios (auc, hit_at_10, ndcg_at_10, warning_f1_*): higher "
+                "is better.")
+
+
+def full(store: Store, card: ModelCard, progress=None) -> None:
+    return None
 
 
 CURVE_INPUTS = {"steps": "float32 [batch, steps, n_inputs] raw units (time_inputs or route_inputs order)",
@@ -85,9 +89,9 @@ def _curve_feed(item) -> dict:
             "calendar": item.calendar[None]}
 
 
-def export(store: Store, out: Path, version: int | None = None) -> list[dict]:
+def export(store: Store, out: Path, fitted: HrModel, card: ModelCard) -> list[dict]:
     """Write out/hr/<model>.onnx, .card.json and .parity.json for `fitrec` (HR curve), `speed`
-    (its speed twin) and `short_term` of the latest (or a pinned) version. The curve models take a
+    (its speed twin) and `short_term`. The curve models take a
     dynamic number of steps; parity is checked one test run at a time (batch 1: a batch must hold
     runs of equal length, the context's last step is read)."""
     import torch
@@ -95,7 +99,6 @@ def export(store: Store, out: Path, version: int | None = None) -> list[dict]:
     from engine.hr.model import SHORT_WINDOW, encode, windows
     from engine.models.onnx_export import ONNX_OPSET, export_torch_inputs, regression_parity, write_parity
 
-    fitted, card = load(store, KIND, version, HrModel.load)
     data = build(store)
     runs = data.test[:PARITY_RUNS]
     directory = out / KIND
@@ -124,6 +127,6 @@ def export(store: Store, out: Path, version: int | None = None) -> list[dict]:
     for record, inputs, output in records:
         write_parity(record, directory / f"{record['model']}.parity.json")
         (directory / f"{record['model']}.card.json").write_text(json.dumps({
-            **card, "onnx": {"model": record["model"], "inputs": inputs, "output": output, "opset": ONNX_OPSET,
-                             "window_steps": SHORT_WINDOW}}, indent=2, default=float))
+            **card.to_json(), "onnx": {"model": record["model"], "inputs": inputs, "output": output,
+                                       "opset": ONNX_OPSET, "window_steps": SHORT_WINDOW}}, indent=2, default=float))
     return [r for r, _, _ in records]

@@ -3,8 +3,9 @@
 A version is never overwritten: each training adds one, and a version's directory appears whole
 (written as .v<N>.partial, then renamed) before its row, so a killed training registers nothing.
 The directory holds the kind's own files
-(`save(dir)`) and `card.json`, the model card: inputs with units and scaling, outputs, the data
-fingerprint, the metrics with their baselines, the parameters and the training time. Artifacts
+(`save(dir)`), `card.json` (the ModelCard: inputs with units and scaling, outputs, the data
+fingerprint, the metrics with their baselines, the parameters and the training time) and, once
+`evaluate KIND --full` has run, `full.json` (its FullEvaluation). Artifacts
 live beside the database file (`<db dir>/models`), so a scratch database has scratch models.
 """
 from __future__ import annotations
@@ -12,23 +13,19 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pandas as pd
 
 from engine import clock
+from engine.models.contract import FullEvaluation, ModelCard, Result
 from engine.store import access
 from engine.store.db import Store, fetch_one, next_id
 
-
-@dataclass(frozen=True)
-class Result:
-    """One row of `evaluate --json`: a metric of a model on a dataset (the unit is in its name)."""
-    dataset: str
-    model: str
-    metric: str
-    value: float
+__all__ = ["FullEvaluation", "ModelCard", "ModelNotTrained", "NotEnoughData", "Result", "add_full", "card",
+           "fingerprint", "latest", "load", "models_dir", "register", "registry", "summary"]
+FULL_FILE = "full.json"     # the version's `evaluate --full` figures, written when that job ends
 
 
 class ModelNotTrained(LookupError):
@@ -50,35 +47,56 @@ def fingerprint(frame: pd.DataFrame) -> str:
     return digest.hexdigest()[:16]
 
 
-def register(store: Store, kind: str, fitted, params: dict, metrics: list[Result], fingerprint: str,
-             card: dict) -> int:
-    """Save `fitted` (an object with save(dir)) as the next version of `kind`, with its model card
-    (`card`: inputs, outputs, train_s, ... merged with the registry's own fields). Returns the version.
-    AdminOnly, with nothing written, through a coach's scoped store."""
+def register(store: Store, fitted, model_card: ModelCard) -> ModelCard:
+    """Save `fitted` (an object with save(dir)) as the next version of its kind with `model_card`
+    (its version and trained_at are the registry's); returns the card as registered. AdminOnly,
+    with nothing written, through a coach's scoped store."""
+    kind = model_card.kind
     access.require_whole(store, f"the {kind} model was not saved: models are shared by every team, "
                                 "so only an admin of this dashboard trains them")
     with store.cursor() as cur:
         version = fetch_one(cur, "SELECT coalesce(max(version), 0) + 1 FROM models WHERE kind = ?", [kind])[0]
-    directory = models_dir(store) / kind / f"v{version}"
+    directory = _directory(store, kind, version)
     staged = directory.with_name(f".v{version}.partial")     # renamed into place once whole
     for leftover in (staged, directory):    # of a process killed before it registered: never a version
         shutil.rmtree(leftover, ignore_errors=True)
     staged.mkdir(parents=True)
     fitted.save(staged)
     trained_at = clock.now()
-    full_card = {"kind": kind, "version": version, "trained_at": trained_at.isoformat(),
-                 "data_fingerprint": fingerprint, "params": params,
-                 "metrics": [asdict(r) for r in metrics], **card}
-    (staged / "card.json").write_text(json.dumps(full_card, indent=2, default=float))
+    model_card = replace(model_card, version=version, trained_at=trained_at.isoformat(), full=None)
+    (staged / "card.json").write_text(json.dumps(model_card.to_json(), indent=2, default=float))
     staged.rename(directory)
     with store.transaction() as cur:
         cur.execute("INSERT INTO models VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [next_id(cur, "models", "model_id"), kind, version, trained_at, fingerprint,
-                     json.dumps(params), json.dumps([asdict(r) for r in metrics], default=float), str(directory)])
-    return version
+                    [next_id(cur, "models", "model_id"), kind, version, trained_at, model_card.data_fingerprint,
+                     json.dumps(model_card.params, default=float),
+                     json.dumps([asdict(r) for r in model_card.metrics], default=float), str(directory)])
+    return _read(directory)       # as every reader sees it (JSON: tuples in details are lists)
 
 
-def card(store: Store, kind: str, version: int | None = None) -> dict:
+def add_full(store: Store, model_card: ModelCard, full: FullEvaluation) -> ModelCard:
+    """Add the full evaluation to a registered version (written whole, then renamed: a killed
+    evaluation adds nothing; a later one replaces it). AdminOnly through a scoped store."""
+    access.require_whole(store, f"the {model_card.kind} model's evaluation was not saved: only an admin "
+                                "evaluates the shared models")
+    directory = _directory(store, model_card.kind, model_card.version)
+    staged = directory / f".{FULL_FILE}.partial"
+    staged.write_text(json.dumps(asdict(full), indent=2, default=float))
+    staged.rename(directory / FULL_FILE)
+    return _read(directory)
+
+
+def _directory(store: Store, kind: str, version: int) -> Path:
+    return models_dir(store) / kind / f"v{version}"
+
+
+def _read(directory: Path) -> ModelCard:
+    full = directory / FULL_FILE
+    return ModelCard.from_json(json.loads((directory / "card.json").read_text()),
+                               json.loads(full.read_text()) if full.is_file() else None)
+
+
+def card(store: Store, kind: str, version: int | None = None) -> ModelCard:
     """The model card of the latest (or a pinned) version of `kind`; ModelNotTrained if none."""
     with store.cursor() as cur:
         row = fetch_one(cur, "SELECT artifact_path FROM models WHERE kind = ? AND (CAST(? AS INTEGER) IS NULL "
@@ -86,14 +104,13 @@ def card(store: Store, kind: str, version: int | None = None) -> dict:
     if row is None:
         which = f"version {version} of the {kind} model" if version else f"trained {kind} model"
         raise ModelNotTrained(f"no {which}: run `python -m engine train {kind}` or train it on the Models page")
-    return json.loads((Path(row[0]) / "card.json").read_text())
+    return _read(Path(row[0]))
 
 
 def load(store: Store, kind: str, version: int | None, loader):
     """(fitted, card) of the latest or a pinned version; `loader(dir)` rebuilds the fitted object."""
     model_card = card(store, kind, version)
-    directory = models_dir(store) / kind / f"v{model_card['version']}"
-    return loader(directory), model_card
+    return loader(_directory(store, kind, model_card.version)), model_card
 
 
 _LOADED: dict = {}
@@ -103,9 +120,9 @@ def latest(store: Store, kind: str, loader):
     """(fitted, card) of the latest version of `kind`, loaded once per version and process (what
     the pages predict with); ModelNotTrained if none."""
     model_card = card(store, kind)
-    key = (str(store.path), kind, model_card["version"])
+    key = (str(store.path), kind, model_card.version)
     if key not in _LOADED:
-        _LOADED[key] = load(store, kind, model_card["version"], loader)[0]
+        _LOADED[key] = loader(_directory(store, kind, model_card.version))
     return _LOADED[key], model_card
 
 
@@ -119,18 +136,17 @@ def summary(store: Store) -> pd.DataFrame:
     """One row per registered version, newest first: kind, version, trained_at, data_fingerprint,
     headline_metric, best_model and its value, best_baseline and its value (on "db"), and beats
     (the best model is better than the best baseline: above it, or below it for an error, when the
-    card says lower_is_better)."""
+    card says lower_is_better), and full (its full evaluation has been added)."""
     rows = []
     for r in registry(store).itertuples():
-        c = json.loads((Path(r.artifact_path) / "card.json").read_text())
-        db = pd.DataFrame([m for m in c["metrics"] if m["dataset"] == "db" and m["metric"] == c["headline_metric"]])
-        lower = bool(c.get("lower_is_better"))
-        best = db[db["model"].isin(c["models"])].sort_values("value", ascending=not lower).iloc[-1]
-        base = db[db["model"].isin(c["baselines"])].sort_values("value", ascending=not lower).iloc[-1]
+        c = _read(Path(r.artifact_path))
+        db = pd.DataFrame([asdict(m) for m in c.metrics if m.dataset == "db" and m.metric == c.headline_metric])
+        best = db[db["model"].isin(c.models)].sort_values("value", ascending=not c.lower_is_better).iloc[-1]
+        base = db[db["model"].isin(c.baselines)].sort_values("value", ascending=not c.lower_is_better).iloc[-1]
+        better = best["value"] < base["value"] if c.lower_is_better else best["value"] > base["value"]
         rows.append({"kind": r.kind, "version": r.version, "trained_at": r.trained_at,
-                     "data_fingerprint": r.data_fingerprint, "headline_metric": c["headline_metric"],
+                     "data_fingerprint": r.data_fingerprint, "headline_metric": c.headline_metric,
                      "best_model": best["model"], "model_value": best["value"], "best_baseline": base["model"],
-                     "baseline_value": base["value"],
-                     "beats": bool(best["value"] < base["value"] if lower else best["value"] > base["value"])})
+                     "baseline_value": base["value"], "beats": bool(better), "full": c.full is not None})
     return pd.DataFrame(rows, columns=["kind", "version", "trained_at", "data_fingerprint", "headline_metric",
-                                       "best_model", "model_value", "best_baseline", "baseline_value", "beats"])
+                                       "best_model", "model_value", "best_baseline", "baseline_value", "beats", "full"])

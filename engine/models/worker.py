@@ -15,8 +15,9 @@ from collections.abc import Callable
 
 import duckdb
 
+from engine.models import driver
 from engine.models.kinds import KINDS, trainer
-from engine.models.registry import NotEnoughData
+from engine.models.registry import ModelNotTrained, NotEnoughData
 from engine.store import jobs
 from engine.store.db import Store, db_path, open_store
 from engine.store.imports import internal_error
@@ -33,12 +34,13 @@ class UnknownKind(KeyError):
         return self.args[0]
 
 
-def submit(store: Store, kind: str, quick: bool = False, requested_by: str | None = None) -> jobs.Job:
-    """Queue training `kind` (or join its job already queued or running); AdminOnly through a
-    coach's scoped store."""
+def submit(store: Store, kind: str, quick: bool = False, requested_by: str | None = None,
+           task: str = "train") -> jobs.Job:
+    """Queue training `kind` or (task "evaluate") its full evaluation, or join its job already
+    queued or running; AdminOnly through a coach's scoped store."""
     if kind not in KINDS:
         raise UnknownKind(f"unknown model kind {kind!r}; known: {', '.join(KINDS)}")
-    return jobs.queue(store, kind, quick, requested_by)
+    return jobs.queue(store, kind, quick, requested_by, task)
 
 
 def queue_all(store: Store, quick: bool = False, requested_by: str | None = None) -> list[jobs.Job]:
@@ -59,24 +61,29 @@ def lower_priority() -> None:
 
 
 def run_job(store: Store, job: jobs.Job, on_progress: Callable[[jobs.Job], None] | None = None) -> jobs.Job:
-    """Train the running `job` and end it: done ("v3"), failed (the one-line reason a kind gives
+    """Run the running `job` and end it: done ("v3"), failed (the one-line reason a kind gives
     when the data is missing, or "internal error: ..." for a bug, logged with its traceback) or
-    cancelled."""
+    cancelled. A training that ends well queues the kind's full evaluation when it has one."""
     def progress(step: int, total: int) -> None:
         jobs.report(store, job.job_id, step, total)
         if on_progress:
             on_progress(jobs.get(store, job.job_id))
 
     try:
-        version, _ = trainer(job.kind).train(store, quick=job.quick, progress=progress)
+        if job.task == "evaluate":
+            card = driver.evaluate_full(store, job.kind, progress=progress)
+            return jobs.finish(store, job.job_id, "done", f"added to v{card.version}")
+        card = driver.train(store, job.kind, quick=job.quick, progress=progress)
     except jobs.JobCancelled:
-        return jobs.finish(store, job.job_id, "cancelled", "cancelled during training")
-    except NotEnoughData as err:
+        return jobs.finish(store, job.job_id, "cancelled", f"cancelled during {jobs.TASKS[job.task]}")
+    except (NotEnoughData, ModelNotTrained) as err:
         return jobs.finish(store, job.job_id, "failed", str(err))
     except Exception as err:   # the worker's error boundary: a bug fails its job (logged), the next job runs
         log.exception("job %s (%s) failed with an internal error", job.job_id, job.kind)
         return jobs.finish(store, job.job_id, "failed", internal_error(err))
-    return jobs.finish(store, job.job_id, "done", f"v{version}")
+    if trainer(job.kind).FULL:
+        jobs.queue(store, job.kind, job.quick, job.requested_by, "evaluate")
+    return jobs.finish(store, job.job_id, "done", f"v{card.version}")
 
 
 def work(store: Store, stop: threading.Event | None = None, poll_s: float = 1.0, once: bool = False,

@@ -5,11 +5,12 @@ registered model."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 
+from engine.models.contract import ModelCard
 from engine.models.registry import latest
 from engine.overload import split as splits
 from engine.overload.dataset import TARGETS, Graph, build, with_changes
@@ -27,7 +28,7 @@ REST_STEP_S = 5.0        # prescribed rest is rounded to 5 s; weight to the equi
 _CACHE: dict = {}
 
 
-def model(store: Store) -> tuple[OverloadModel, dict]:
+def model(store: Store) -> tuple[OverloadModel, ModelCard]:
     """(fitted, card) of the latest overload model, loaded once per version."""
     return latest(store, KIND, OverloadModel.load)
 
@@ -65,12 +66,12 @@ def with_what_if(graph: Graph, rpe: float | None = None, rest_days: float | None
     return graph if rpe is None else with_changes(graph, latest, rpe=float(rpe))
 
 
-def trust(fitted: OverloadModel, model_card: dict, graph: Graph) -> pd.DataFrame:
+def trust(fitted: OverloadModel, model_card: ModelCard, graph: Graph) -> pd.DataFrame:
     """Per model: its errors on this athlete's held-out weeks (own_*, NaN when none) and on the
     squad's (db_*, from the card), n_own (held-out nodes of this athlete), learnt (bool)."""
     test = graph.mask("test")
     observed = graph.nodes.loc[test, list(TARGETS.values())].to_numpy(dtype=float)
-    squad = pd.DataFrame([m for m in model_card["metrics"] if m["dataset"] == "db"])
+    squad = pd.DataFrame([asdict(m) for m in model_card.metrics if m.dataset == "db"])
     rows = []
     for name in [*LEARNT, *BASELINES]:
         own = errors(fitted.predict(graph, name)[test], observed) if test.any() else {}
@@ -104,11 +105,11 @@ def strong_sample_notes(store: Store) -> list[str]:
     """One line on how GraphSAGE did on the real Strong export against repeating the last session
     (the card's strong_sample rows); none when the card has no such rows."""
     _, model_card = model(store)
-    rows = {m["model"]: m["value"] for m in model_card["metrics"]
-            if m["dataset"] == "strong_sample" and m["metric"] == METRICS["weight"]}
+    rows = {m.model: m.value for m in model_card.results()
+            if m.dataset == "strong_sample" and m.metric == METRICS["weight"]}
     if "graphsage" not in rows or "repeat_last" not in rows:
         return []
-    n_test = model_card.get("strong_sample", {}).get("n_test", 0)
+    n_test = model_card.full.details["strong_sample"]["n_test"]
     verdict = "beats" if rows["graphsage"] < rows["repeat_last"] else "does not beat"
     return [f"On a real Strong export (one lifter, {n_test} held-out sessions), GraphSAGE {verdict} repeating the "
             f"last session: {rows['graphsage']:.2f} kg against {rows['repeat_last']:.2f} kg weight error."]
@@ -133,7 +134,7 @@ def prescribe(store: Store, athlete_id: int, rpe: float | None = None, rest_days
     their held-out weeks, with the rule and the last session beside it."""
     fitted, model_card = model(store)
     graph = athlete_graph(store, athlete_id)
-    table = _per_data_version(store, "trust", _athlete_trust, model_card["version"], athlete_id)
+    table = _per_data_version(store, "trust", _athlete_trust, model_card.version, athlete_id)
     chosen, why = best_model(table)
     what_if = with_what_if(graph, rpe, rest_days)
     latest = latest_nodes(what_if)

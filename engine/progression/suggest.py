@@ -52,5 +52,5 @@ def next_session(store: Store, athlete_id: int) -> pd.DataFrame:
     return pd.DataFrame({
         "exercise_id": rows["exercise_id"], "exercise_name": rows["exercise_id"].map(names),
         "last_done": rows["start_time"], "suggestion": [LABELS[CLASSES[b]] for b in best],
-        "probability": proba[np.arange(len(rows)), best], "reasons": reasons, "model_version": card["version"],
+        "probability": proba[np.arange(len(rows)), best], "reasons": reasons, "model_version": card.version,
     }).sort_values("last_done", ascending=False, ignore_index=True)

@@ -10,6 +10,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from engine.models.contract import ModelCard
 from engine.ingest.exercise_names import CATALOG_PATH
 from engine.load.strength import SECONDARY_MUSCLE_SHARE, weekly_muscle_volume
 from engine.models import registry
@@ -30,17 +31,18 @@ MAJOR_MUSCLES = ("chest", "shoulders", "triceps", "lats", "middle back", "biceps
                  "quadriceps", "hamstrings", "glutes", "calves")
 
 
-def model(store: Store) -> tuple[Recommender, dict]:
+def model(store: Store) -> tuple[Recommender, ModelCard]:
     """The latest recommend model and its card; ModelNotTrained if none."""
     return registry.latest(store, KIND, Recommender.load)
 
 
-def evaluation_text(card: dict) -> str:
+def evaluation_text(card: ModelCard) -> str:
     """How the models did on this database's held-out sessions (the card's "db" rows), for the page."""
-    hit = {m["model"]: m["value"] for m in card["metrics"] if m["dataset"] == "db" and m["metric"] == "hit_at_10"}
+    hit = {m.model: m.value for m in card.metrics if m.dataset == "db" and m.metric == "hit_at_10"}
     verdict = "beats" if hit["hybrid"] > hit["popularity"] else "does not beat"
-    return (f"On this database's held-out sessions ({card['db']['n_scored']} athletes, {card['db']['n_positives']} "
-            f"new exercises), the hybrid's top 10 held a new exercise for {hit['hybrid']:.0%} of athletes; "
+    db = card.details["db"]
+    return (f"On this database's held-out sessions ({db['n_scored']} athletes, {db['n_positives']} new exercises), "
+            f"the hybrid's top 10 held a new exercise for {hit['hybrid']:.0%} of athletes; "
             f"popularity for {hit['popularity']:.0%}, content {hit['content']:.0%}, collaborative "
             f"{hit['collaborative']:.0%}: the hybrid {verdict} the popularity baseline. Details on the Models page.")
 

@@ -1,6 +1,7 @@
 """Model training as jobs: the `jobs` table that pages queue into and the worker runs from
-(engine.models.worker). A job is queued, then running, then done, failed or cancelled; one kind
-has at most one job queued or running, and a second request joins it. Progress reports are
+(engine.models.worker). A job trains a kind (task "train") or runs its full evaluation
+("evaluate"); it is queued, then running, then done, failed or cancelled; a kind has at most one
+job of a task queued or running, and a second request joins it. Progress reports are
 single-statement updates that leave data_version alone, so that the pages' cached reads stay
 valid while a model trains; queuing, starting and ending a job are transactions."""
 from __future__ import annotations
@@ -16,6 +17,7 @@ from engine.store.db import Store, fetch_one, next_id
 
 ACTIVE = ("queued", "running")
 STATES = (*ACTIVE, "done", "failed", "cancelled")
+TASKS = {"train": "training", "evaluate": "evaluating in full"}     # task -> what a coach reads
 ABANDONED = "the worker stopped during this job (killed, or the app was stopped): nothing was saved; retry it"
 
 
@@ -42,6 +44,7 @@ class Job:
     started_at: dt.datetime | None
     ended_at: dt.datetime | None
     cancel_requested: bool
+    task: str
 
     @property
     def active(self) -> bool:
@@ -64,12 +67,12 @@ class Job:
             left = self.left_s(now)
             eta = "" if left is None else (f", about {left / 60:.0f} min left" if left >= 90 else
                                            f", about {max(left, 1):.0f} s left")
-            return f"training, {100 * self.fraction:.0f} %{eta}"
+            return f"{TASKS[self.task]}, {100 * self.fraction:.0f} %{eta}"
         return self.state + (f" ({self.message})" if self.message else "")
 
     def line(self, now: dt.datetime) -> str:
         """One line for a coach, e.g. "fitness: training, 40 %, about 2 min left"."""
-        return f"{self.kind}: {self.status(now)}"
+        return f"{self.kind}{' (full evaluation)' if self.task == 'evaluate' else ''}: {self.status(now)}"
 
 
 _COLUMNS = ", ".join(f.name for f in fields(Job))
@@ -93,23 +96,30 @@ def recent(store: Store, limit: int = 20) -> list[Job]:
     return _jobs(store, "job_id > (SELECT coalesce(max(job_id), 0) FROM jobs) - ?", [int(limit)])[::-1]
 
 
-def latest(store: Store) -> dict[str, Job]:
-    """The newest job of each kind."""
-    return {job.kind: job for job in _jobs(store)}
+def active(store: Store) -> list[Job]:
+    """The jobs queued or running, oldest first."""
+    return _jobs(store, "list_contains(?, state)", [list(ACTIVE)])
 
 
-def queue(store: Store, kind: str, quick: bool = False, requested_by: str | None = None) -> Job:
-    """Queue training `kind`, or return its job already queued or running. AdminOnly through a
+def latest(store: Store, task: str = "train") -> dict[str, Job]:
+    """The newest job of each kind for `task`."""
+    return {job.kind: job for job in _jobs(store, "task = ?", [task])}
+
+
+def queue(store: Store, kind: str, quick: bool = False, requested_by: str | None = None, task: str = "train") -> Job:
+    """Queue `task` for `kind`, or return its job already queued or running. AdminOnly through a
     coach's scoped store (models are shared by every team)."""
+    if task not in TASKS:
+        raise ValueError(f"a job's task is one of {', '.join(TASKS)}, not {task!r}")
     access.require_whole(store, f"the {kind} model was not queued: models are shared by every team, so only an "
                                 "admin of this dashboard trains them")
     with store.transaction() as cur:
-        running = fetch_one(cur, "SELECT job_id FROM jobs WHERE kind = ? AND list_contains(?, state)",
-                            [kind, list(ACTIVE)])
+        running = fetch_one(cur, "SELECT job_id FROM jobs WHERE kind = ? AND task = ? AND list_contains(?, state)",
+                            [kind, task, list(ACTIVE)])
         if running is None:
             job_id = next_id(cur, "jobs", "job_id")
-            cur.execute("INSERT INTO jobs VALUES (?, ?, ?, 'queued', 0, 0, '', ?, ?, NULL, NULL, false)",
-                        [job_id, kind, bool(quick), requested_by, clock.now()])
+            cur.execute(f"INSERT INTO jobs ({_COLUMNS}) VALUES (?, ?, ?, 'queued', 0, 0, '', ?, ?, NULL, NULL, "
+                        "false, ?)", [job_id, kind, bool(quick), requested_by, clock.now(), task])
         else:
             job_id = running[0]
     return get(store, job_id)

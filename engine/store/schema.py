@@ -295,6 +295,10 @@ MIGRATIONS: list[list] = [
             cancel_requested BOOLEAN NOT NULL
         )""",
     ],
+    # 11: a job trains a kind ("train") or runs its long evaluation ("evaluate": evaluate KIND --full)
+    [
+        "ALTER TABLE jobs ADD COLUMN task VARCHAR DEFAULT 'train'",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,73 @@
+"""The one driver of every model kind (engine.models.contract.Trainer): train = fit the served model,
+evaluate it and its baselines on the held-out split, register; evaluate_full = the kind's long
+evaluation, added to the version's card; evaluate_json = the `evaluate --json` object; export =
+ONNX with its parity check. The CLI, the worker, the Models page and `make bench` all go through it.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from engine import clock
+from engine.models import registry
+from engine.models.contract import FullEvaluation, ModelCard, Progress, Result
+from engine.models.kinds import trainer
+from engine.store.db import Store
+
+
+def train(store: Store, kind: str, quick: bool = False, progress: Progress | None = None) -> ModelCard:
+    """Fit, evaluate on the held-out split, register; returns the registered card. NotEnoughData
+    (nothing written) when the store cannot train the kind; AdminOnly through a scoped store."""
+    t = trainer(kind)
+    data = t.prepare(store, quick)
+    params = t.make_params(quick)
+    start = time.perf_counter()
+    fitted = t.fit(data, params, progress)
+    train_s = time.perf_counter() - start
+    evaluation = t.evaluate(fitted, data)
+    text = t.describe(data, evaluation, train_s)
+    card = ModelCard(kind=kind, version=0, trained_at="", data_fingerprint=t.fingerprint(data), params=asdict(params),
+                     quick=quick, models=tuple(t.MODELS), baselines=tuple(t.BASELINES), headline_metric=t.HEADLINE,
+                     lower_is_better=t.LOWER_IS_BETTER, metrics=evaluation.results, train_s=train_s,
+                     predict_ms_per_item=evaluation.predict_ms_per_item, n_train=evaluation.n_train,
+                     n_test=evaluation.n_test, inputs=text.inputs, outputs=text.outputs, description=text.description,
+                     reading=text.reading, details=evaluation.details)
+    return registry.register(store, fitted, card)
+
+
+def evaluate_full(store: Store, kind: str, version: int | None = None, progress: Progress | None = None
+                  ) -> ModelCard:
+    """Run the kind's long evaluation for the latest (or a pinned) version and add it to the
+    version's card; returns the card with it. A kind without one (FULL False) gives its card
+    unchanged."""
+    t = trainer(kind)
+    card = registry.card(store, kind, version)
+    if not t.FULL:
+        return card
+    start = time.perf_counter()
+    results, details = t.full(store, card, progress)
+    full = FullEvaluation(tuple(results), details, t.fingerprint(t.prepare(store, card.quick)),
+                          clock.now().isoformat(), time.perf_counter() - start)
+    return registry.add_full(store, card, full)
+
+
+def evaluate_json(store: Store, kind: str, version: int | None = None) -> dict:
+    """The `evaluate --json` object: the registered model and its baselines scored again on the
+    store's held-out split, then the rows of the version's full evaluation when it has one."""
+    t = trainer(kind)
+    fitted, card = registry.load(store, kind, version, t.load)
+    data = t.prepare(store, card.quick)
+    evaluation = t.evaluate(fitted, data)
+    rows: list[Result] = [*evaluation.results, *(card.full.results if card.full else ())]
+    return {"kind": kind, "version": card.version, "results": [asdict(r) for r in rows],
+            "timing": {"train_s": round(card.train_s, 3),
+                       "predict_ms_per_item": round(evaluation.predict_ms_per_item, 4)}}
+
+
+def export(store: Store, kind: str, out: Path, version: int | None = None) -> list[dict]:
+    """Write out/<kind>/<model>.onnx, .card.json and .parity.json for the latest (or a pinned)
+    version; returns the parity records."""
+    t = trainer(kind)
+    fitted, card = registry.load(store, kind, version, t.load)
+    return t.export(store, out, fitted, card)
