@@ -38,7 +38,8 @@ def jobs_section() -> None:
                               "queued_at": C.DatetimeColumn("Queued", format="YYYY-MM-DD HH:mm"),
                               "ended_at": C.DatetimeColumn("Ended", format="YYYY-MM-DD HH:mm")})
     for job in (j for j in recent if j.active and is_admin()):
-        if st.button(f"Cancel {job.line(clock.now())}", icon=":material/cancel:", key=f"cancel_{job.job_id}"):
+        if st.button(f"Cancel {job.kind} ({jobs.TASKS[job.task]})", icon=":material/cancel:",
+                     key=f"cancel_{job.job_id}"):
             jobs.cancel(store(), job.job_id)
             st.rerun()
 
@@ -93,9 +94,7 @@ st.caption(card.description)
 if card.full is None and trainer(card.kind).FULL:
     pending = jobs.latest(store(), "evaluate").get(card.kind)
     st.info("The figures of the full evaluation (folds, ablations, other datasets) are still being computed: "
-            + (pending.status(clock.now()) if pending is not None and pending.active else
-               "not queued" + (f"; the last one {pending.status(clock.now())}" if pending is not None else "")) + ".",
-            icon=":material/hourglass_top:")
+            f"{pending.status(clock.now()) if pending is not None else 'not queued'}.", icon=":material/hourglass_top:")
 metrics = pd.DataFrame([asdict(r) for r in card.results()])
 named = [*card.models, *card.baselines]
 for dataset, part in metrics.groupby("dataset", sort=False):

@@ -50,9 +50,8 @@ def make_params(quick: bool) -> Params:
     return Params.quick() if quick else Params()
 
 
-def _dataset(name: str, store: Store, cutoffs: str, quick: bool) -> Battery:
-    """"db" or "strong_signal"; with quick, a seeded sample of QUICK_ROWS."""
-    data = db_dataset(store, cutoffs) if name == "db" else strong_signal_dataset(cutoffs)
+def _sample(data: Battery, quick: bool) -> Battery:
+    """With quick, a seeded sample of QUICK_ROWS batteries."""
     if not quick:
         return data
     return data.take(np.sort(np.random.default_rng(0).choice(len(data), min(QUICK_ROWS, len(data)), replace=False)))
@@ -61,7 +60,7 @@ def _dataset(name: str, store: Store, cutoffs: str, quick: bool) -> Battery:
 def prepare(store: Store, quick: bool) -> FitnessData:
     """NotEnoughData when the labelled batteries cannot be split by class and person."""
     cutoffs = app_settings.get(store, "bmi_cutoffs")
-    battery = _dataset("db", store, cutoffs, quick)
+    battery = _sample(db_dataset(store, cutoffs), quick)
     train, test = holdout(battery, make_params(quick))
     return FitnessData(battery, cutoffs, train, test)
 
@@ -120,12 +119,10 @@ def describe(data: FitnessData, evaluation: Evaluation, train_s: float) -> Descr
                  "majority model)."))
 
 
-def full(store: Store, card: ModelCard, progress=None) -> tuple[list[Result], dict]:
+def full(data: FitnessData, card: ModelCard, progress=None) -> tuple[list[Result], dict]:
     """CV on db (every model, "db_cv") and on strong_signal (the hybrid and the baselines)."""
     params = Params.from_dict(card.params)
-    cutoffs = card.details["cutoffs"]
-    data = {"db_cv": _dataset("db", store, cutoffs, card.quick),
-            "strong_signal": _dataset("strong_signal", store, cutoffs, card.quick)}
+    datasets = {"db_cv": data.battery, "strong_signal": _sample(strong_signal_dataset(data.cutoffs), card.quick)}
     plan = [("db_cv", ALL_MODELS), ("strong_signal", STRONG_MODELS)]
     total = sum(len(m) for _, m in plan) * params.folds
     results, extra, done = [], {}, 0
@@ -134,7 +131,7 @@ def full(store: Store, card: ModelCard, progress=None) -> tuple[list[Result], di
             if progress:
                 progress(offset + i, total)
         start = time.perf_counter()
-        rows, extra[name] = cross_validate(data[name], params, name, models, step)
+        rows, extra[name] = cross_validate(datasets[name], params, name, models, step)
         extra[name]["cv_s"] = time.perf_counter() - start
         results += rows
         done += len(models) * params.folds

@@ -67,7 +67,7 @@ def describe(data: HrData, evaluation: Evaluation, train_s: float) -> Descriptio
                 "is better.")
 
 
-def full(store: Store, card: ModelCard, progress=None) -> None:
+def full(_data: HrData, card: ModelCard, progress=None) -> None:
     return None
 
 

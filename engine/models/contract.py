@@ -122,8 +122,8 @@ class Trainer(Protocol):
 
     prepare raises NotEnoughData (one line: what is missing) when the store cannot train the kind.
     fit trains the served model, seeded (the fitted object keeps its params); evaluate scores it and
-    its baselines on the held-out split ("db"). full is the long evaluation, or None for a kind that
-    has none (FULL is False)."""
+    its baselines on the held-out split ("db"). full is the long evaluation on the prepared data, or
+    None for a kind that has none (FULL is False)."""
     KIND: str
     HEADLINE: str               # the metric the Models page compares with the best baseline
     LOWER_IS_BETTER: bool

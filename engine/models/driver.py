@@ -46,9 +46,10 @@ def evaluate_full(store: Store, kind: str, version: int | None = None, progress:
     if not t.FULL:
         return card
     start = time.perf_counter()
-    results, details = t.full(store, card, progress)
-    full = FullEvaluation(tuple(results), details, t.fingerprint(t.prepare(store, card.quick)),
-                          clock.now().isoformat(), time.perf_counter() - start)
+    data = t.prepare(store, card.quick)
+    results, details = t.full(data, card, progress)
+    full = FullEvaluation(tuple(results), details, t.fingerprint(data), clock.now().isoformat(),
+                          time.perf_counter() - start)
     return registry.add_full(store, card, full)
 
 

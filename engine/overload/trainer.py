@@ -69,7 +69,7 @@ def describe(graph: Graph, evaluation: Evaluation, train_s: float) -> Descriptio
                  "value."))
 
 
-def full(store: Store, card: ModelCard, progress=None) -> tuple[list[Result], dict]:
+def full(_data: Graph, card: ModelCard, progress=None) -> tuple[list[Result], dict]:
     """The recipe on the real Strong export (none without ../shared/samples), fitted and tested
     on its own split; its sizes as details."""
     with strong_sample_store() as scratch:

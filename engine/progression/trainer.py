@@ -57,7 +57,7 @@ def describe(data: ProgressionData, evaluation: Evaluation, train_s: float) -> D
         reading="accuracy, macro_f1, f1_<class>: higher is better.")
 
 
-def full(store: Store, card: ModelCard, progress=None) -> tuple[list[Result], dict]:
+def full(_data: ProgressionData, card: ModelCard, progress=None) -> tuple[list[Result], dict]:
     """The recipe on the real Strong export (none without ../shared/samples): split by time,
     fitted on its own training part and evaluated on its own test part."""
     with strong_sample_store() as scratch:

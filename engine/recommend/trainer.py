@@ -114,14 +114,13 @@ def describe(data: Log, evaluation: Evaluation, train_s: float) -> Description:
                  "dissimilarity within a top 10."))
 
 
-def full(store: Store, card: ModelCard, progress=None) -> tuple[list[Result], dict]:
+def full(data: Log, card: ModelCard, progress=None) -> tuple[list[Result], dict]:
     """The recipe with the Strong sample's lifter beside the database's athletes (nothing without
     ../shared/samples, or when that lifter adopted no catalog exercise late)."""
     with strong_sample_store() as scratch:
         if scratch is None:
             return [], {}
         strong = with_offset_ids(db_log(scratch), STRONG_OFFSET)
-    data = prepare(store, card.quick)
     log, scored = pd.concat([data.sets, strong], ignore_index=True), set(strong["athlete_id"])
     if not scored & set(split(log).positives):
         return [], {}
