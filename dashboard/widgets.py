@@ -197,13 +197,13 @@ def train_prompt(kind: str, label: str, what: str, how_long: str) -> None:
         queue_training(kind)
 
 
-def queue_training(kind: str) -> None:
-    """Queue training `kind` for the worker (or join its job already on), then rerun: the job's
-    progress shows in the sidebar of every page."""
+def queue_training(kind: str, task: str = "train") -> None:
+    """Queue training `kind` (or another task of engine.store.jobs.TASKS) for the worker, or join
+    its job already on, then rerun: the job's progress shows in the sidebar of every page."""
     from dashboard.state import scope, store
     from engine.models.worker import submit
 
-    submit(store(), kind, requested_by=scope().who)
+    submit(store(), kind, requested_by=scope().who, task=task)
     st.rerun()
 
 

@@ -1,8 +1,6 @@
 """Models: the registry against its baselines, a model's full evaluation, retraining and ONNX export."""
 import json
-import tempfile
 from dataclasses import asdict
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -11,7 +9,7 @@ from dashboard import figures
 from dashboard.state import is_admin, read, store
 from dashboard.widgets import data_table, queue_training, share_link
 from engine import clock
-from engine.models import driver, registry
+from engine.models import registry
 from engine.models.kinds import KINDS, trainer
 from engine.models.onnx_export import MAX_ABS_DIFF, parity_text
 from engine.store import jobs
@@ -26,8 +24,8 @@ def jobs_section() -> None:
         return
     st.subheader("Training jobs")
     st.caption("The worker runs one job at a time, in the background: leaving this page or closing the tab does "
-               "not stop it. After a training it evaluates the new version in full (folds, ablations, other "
-               "datasets). A failed job keeps its reason; train the kind again to retry it.")
+               "not stop it. After a training it exports the new version to ONNX, then evaluates it in full "
+               "(folds, ablations, other datasets). A failed job keeps its reason; train the kind again to retry it.")
     data_table(pd.DataFrame([{"kind": j.kind, "task": jobs.TASKS[j.task], "state": j.state, "progress": j.fraction,
                               "outcome": j.message,
                               "requested_by": j.requested_by or "", "queued_at": j.queued_at,
@@ -93,8 +91,9 @@ st.subheader(f"{row['kind']} v{row['version']}")
 st.caption(card.description)
 if card.full is None and trainer(card.kind).FULL:
     pending = jobs.latest(store(), "evaluate").get(card.kind)
-    st.info("The figures of the full evaluation (folds, ablations, other datasets) are still being computed: "
-            f"{pending.status(clock.now()) if pending is not None else 'not queued'}.", icon=":material/hourglass_top:")
+    st.info("The figures of the full evaluation (folds, ablations, other datasets) are still being computed "
+            f"({pending.status(clock.now()) if pending is not None else 'not queued'}).",
+            icon=":material/hourglass_top:")
 metrics = pd.DataFrame([asdict(r) for r in card.results()])
 named = [*card.models, *card.baselines]
 for dataset, part in metrics.groupby("dataset", sort=False):
@@ -115,24 +114,31 @@ if "confusion" in card.details:
     st.plotly_chart(figures.confusion_chart(card.details["confusion"][chosen], card.outputs["classes"],
                                             f"{chosen} on this database's held-out split"), width="stretch")
 
-left, right = st.columns(2)
-if is_admin() and left.button(f"Retrain {row['kind']}", icon=":material/refresh:",
-                               help="Train a new version on the current data, in the background; earlier "
-                                    "versions stay"):
+if is_admin() and st.button(f"Retrain {row['kind']}", icon=":material/refresh:",
+                            help="Train a new version on the current data, in the background; earlier versions stay"):
     queue_training(row["kind"])
-if right.button("Export to ONNX", icon=":material/download:",
-                help=f"Exports the latest version and checks parity in onnxruntime (max |diff| <= {MAX_ABS_DIFF:g})"):
-    out = Path(tempfile.mkdtemp())
-    with st.spinner("Exporting and checking parity…"):
-        records = driver.export(store(), row["kind"], out)
-    st.session_state["onnx_export"] = [(r, (out / row["kind"] / f"{r['model']}.onnx").read_bytes()) for r in records]
-for record, onnx_bytes in st.session_state.get("onnx_export", []):
-    name = record["model"]
-    st.write(f"**{name}.onnx**: {parity_text(record)}")
+
+st.subheader("ONNX export")
+exported = registry.exports(store(), card.kind, card.version)
+export_job = jobs.latest(store(), "export").get(card.kind)
+for e in exported:
+    st.write(f"**{e.model}.onnx**: {parity_text(e.parity)}")
     cols = st.columns(2)
-    cols[0].download_button(f"Download {name}.onnx", onnx_bytes, file_name=f"{row['kind']}-{name}.onnx",
-                            key=f"dl_{name}")
-    cols[1].download_button(f"Download {name}.parity.json", json.dumps(record), file_name=f"{name}.parity.json",
-                            key=f"dl_parity_{name}")
+    cols[0].download_button(f"Download {e.model}.onnx", e.onnx_path.read_bytes(),
+                            file_name=f"{card.kind}-v{card.version}-{e.model}.onnx", key=f"dl_{e.model}")
+    cols[1].download_button(f"Download {e.model}.parity.json", json.dumps(e.parity),
+                            file_name=f"{card.kind}-v{card.version}-{e.model}.parity.json", key=f"dl_parity_{e.model}")
+if not exported:
+    latest_version = int(summary.loc[summary["kind"] == card.kind, "version"].max())
+    if export_job is not None and export_job.active and card.version == latest_version:
+        st.info(f"Being exported in the background: {export_job.status(clock.now())}.", icon=":material/hourglass_top:")
+    else:
+        if export_job is not None and export_job.state == "failed":
+            st.warning(f"The last ONNX export failed: {export_job.message}", icon=":material/error:")
+        st.caption(f"Each new version is exported after its training, and each export is checked in onnxruntime "
+                   f"against the model on held-out inputs (max |diff| <= {MAX_ABS_DIFF:g}).")
+        if is_admin() and card.version == latest_version and st.button(
+                "Export to ONNX", icon=":material/download:", help="Export this version in the background"):
+            queue_training(card.kind, task="export")
 jobs_section()
 share_link()

@@ -90,11 +90,15 @@ def test_the_worker_trains_every_queued_job_and_records_why_one_failed(squad, tm
     empty = Store(tmp_path / "empty.duckdb")
     submit(empty, "hr", quick=True)
     try:
-        done, evaluated = work(squad, once=True, on_progress=progress.append)    # then its full evaluation
+        done, exported, evaluated = work(squad, once=True, on_progress=progress.append)  # then export, full evaluation
         [failed] = work(empty, once=True)
     finally:
         empty.close()
     assert (done.state, done.message) == ("done", "v1") and registry.card(squad, "progression").version == 1
+    assert (exported.task, exported.state) == ("export", "done")
+    files = registry.exports(squad, "progression", 1)
+    assert exported.message == ", ".join(f"{e.model} (parity passed)" for e in files)
+    assert [e.onnx_path.is_file() for e in files] == [True, True]
     assert (evaluated.task, evaluated.state, evaluated.message) == ("evaluate", "done", "added to v1")
     assert registry.card(squad, "progression").full is not None
     assert progress and all(p.state == "running" and 0 < p.fraction <= 1 for p in progress)

@@ -66,9 +66,13 @@ def evaluate_json(store: Store, kind: str, version: int | None = None) -> dict:
                        "predict_ms_per_item": round(evaluation.predict_ms_per_item, 4)}}
 
 
-def export(store: Store, kind: str, out: Path, version: int | None = None) -> list[dict]:
+def export(store: Store, kind: str, out: Path | None = None, version: int | None = None) -> list[dict]:
     """Write out/<kind>/<model>.onnx, .card.json and .parity.json for the latest (or a pinned)
-    version; returns the parity records."""
+    version, or with no `out` into the version's registry directory (the worker's export job);
+    returns the parity records."""
     t = trainer(kind)
     fitted, card = registry.load(store, kind, version, t.load)
+    if out is None:
+        exported = registry.add_export(store, card, lambda staged: t.export(store, staged, fitted, card))
+        return [e.parity for e in exported]
     return t.export(store, out, fitted, card)

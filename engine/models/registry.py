@@ -5,7 +5,8 @@ A version is never overwritten: each training adds one, and a version's director
 The directory holds the kind's own files
 (`save(dir)`), `card.json` (the ModelCard: inputs with units and scaling, outputs, the data
 fingerprint, the metrics with their baselines, the parameters and the training time) and, once
-`evaluate KIND --full` has run, `full.json` (its FullEvaluation). Artifacts
+`evaluate KIND --full` has run, `full.json` (its FullEvaluation), and once exported, `onnx/` (each
+model's .onnx, .card.json and .parity.json, from the worker's export job). Artifacts
 live beside the database file (`<db dir>/models`), so a scratch database has scratch models.
 """
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from dataclasses import asdict, replace
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -23,9 +25,11 @@ from engine.models.contract import FullEvaluation, ModelCard, Result
 from engine.store import access
 from engine.store.db import Store, fetch_one, next_id
 
-__all__ = ["FullEvaluation", "ModelCard", "ModelNotTrained", "NotEnoughData", "Result", "add_full", "card",
-           "fingerprint", "latest", "load", "models_dir", "register", "registry", "summary"]
+__all__ = ["Export", "FullEvaluation", "ModelCard", "ModelNotTrained", "NotEnoughData", "Result", "add_export",
+           "add_full", "card", "exports", "fingerprint", "latest", "load", "models_dir", "register", "registry",
+           "summary"]
 FULL_FILE = "full.json"     # the version's `evaluate --full` figures, written when that job ends
+ONNX_DIR = "onnx"           # the version's ONNX export, written when that job ends
 
 
 class ModelNotTrained(LookupError):
@@ -84,6 +88,37 @@ def add_full(store: Store, model_card: ModelCard, full: FullEvaluation) -> Model
     staged.write_text(json.dumps(asdict(full), indent=2, default=float))
     staged.rename(directory / FULL_FILE)
     return _read(directory)
+
+
+@dataclass(frozen=True)
+class Export:
+    """One exported model of a version: its parity record (engine.models.onnx_export) and files."""
+    model: str
+    parity: dict
+    onnx_path: Path
+
+
+def add_export(store: Store, model_card: ModelCard, write: Callable[[Path], list[dict]]) -> list[Export]:
+    """Export a registered version: `write(out)` writes out/<kind>/<model>.onnx, .card.json and
+    .parity.json and returns the parity records; the directory appears whole (staged, then renamed:
+    a killed export adds nothing; a later one replaces it). AdminOnly through a scoped store."""
+    access.require_whole(store, f"the {model_card.kind} model was not exported: only an admin exports the shared "
+                                "models")
+    directory = _directory(store, model_card.kind, model_card.version)
+    staged, final = directory / f".{ONNX_DIR}.partial", directory / ONNX_DIR
+    shutil.rmtree(staged, ignore_errors=True)
+    write(staged)
+    shutil.rmtree(final, ignore_errors=True)
+    staged.rename(final)
+    return exports(store, model_card.kind, model_card.version)
+
+
+def exports(store: Store, kind: str, version: int) -> list[Export]:
+    """The ONNX export of a version, one Export per model ([] before its export job has run)."""
+    out = _directory(store, kind, version) / ONNX_DIR / kind
+    return [Export(path.name.removesuffix(".parity.json"), json.loads(path.read_text()),
+                   path.with_name(path.name.removesuffix(".parity.json") + ".onnx"))
+            for path in sorted(out.glob("*.parity.json"))]
 
 
 def _directory(store: Store, kind: str, version: int) -> Path:

@@ -17,6 +17,7 @@ import duckdb
 
 from engine.models import driver
 from engine.models.kinds import KINDS, trainer
+from engine.models.onnx_export import passes
 from engine.models.registry import ModelNotTrained, NotEnoughData
 from engine.store import jobs
 from engine.store.db import Store, db_path, open_store
@@ -36,8 +37,8 @@ class UnknownKind(KeyError):
 
 def submit(store: Store, kind: str, quick: bool = False, requested_by: str | None = None,
            task: str = "train") -> jobs.Job:
-    """Queue training `kind` or (task "evaluate") its full evaluation, or join its job already
-    queued or running; AdminOnly through a coach's scoped store."""
+    """Queue training `kind`, its full evaluation (task "evaluate") or its ONNX export ("export"),
+    or join its job already queued or running; AdminOnly through a coach's scoped store."""
     if kind not in KINDS:
         raise UnknownKind(f"unknown model kind {kind!r}; known: {', '.join(KINDS)}")
     return jobs.queue(store, kind, quick, requested_by, task)
@@ -63,7 +64,8 @@ def lower_priority() -> None:
 def run_job(store: Store, job: jobs.Job, on_progress: Callable[[jobs.Job], None] | None = None) -> jobs.Job:
     """Run the running `job` and end it: done ("v3"), failed (the one-line reason a kind gives
     when the data is missing, or "internal error: ..." for a bug, logged with its traceback) or
-    cancelled. A training that ends well queues the kind's full evaluation when it has one."""
+    cancelled. A training that ends well queues the new version's ONNX export, then its full
+    evaluation when the kind has one."""
     def progress(step: int, total: int) -> None:
         jobs.report(store, job.job_id, step, total)
         if on_progress:
@@ -73,6 +75,10 @@ def run_job(store: Store, job: jobs.Job, on_progress: Callable[[jobs.Job], None]
         if job.task == "evaluate":
             card = driver.evaluate_full(store, job.kind, progress=progress)
             return jobs.finish(store, job.job_id, "done", f"added to v{card.version}")
+        if job.task == "export":
+            records = driver.export(store, job.kind)
+            return jobs.finish(store, job.job_id, "done", ", ".join(
+                f"{r['model']} (parity {'passed' if passes(r) else 'FAILED'})" for r in records))
         card = driver.train(store, job.kind, quick=job.quick, progress=progress)
     except jobs.JobCancelled:
         return jobs.finish(store, job.job_id, "cancelled", f"cancelled during {jobs.TASKS[job.task]}")
@@ -81,6 +87,7 @@ def run_job(store: Store, job: jobs.Job, on_progress: Callable[[jobs.Job], None]
     except Exception as err:   # the worker's error boundary: a bug fails its job (logged), the next job runs
         log.exception("job %s (%s) failed with an internal error", job.job_id, job.kind)
         return jobs.finish(store, job.job_id, "failed", internal_error(err))
+    jobs.queue(store, job.kind, job.quick, job.requested_by, "export")
     if trainer(job.kind).FULL:
         jobs.queue(store, job.kind, job.quick, job.requested_by, "evaluate")
     return jobs.finish(store, job.job_id, "done", f"v{card.version}")

@@ -1,9 +1,9 @@
 """Model training as jobs: the `jobs` table that pages queue into and the worker runs from
-(engine.models.worker). A job trains a kind (task "train") or runs its full evaluation
-("evaluate"); it is queued, then running, then done, failed or cancelled; a kind has at most one
-job of a task queued or running, and a second request joins it. Progress reports are
-single-statement updates that leave data_version alone, so that the pages' cached reads stay
-valid while a model trains; queuing, starting and ending a job are transactions."""
+(engine.models.worker). A job trains a kind (task "train"), runs its full evaluation
+("evaluate") or exports its latest version to ONNX ("export"); it is queued, then running, then
+done, failed or cancelled; a kind has at most one job of a task queued or running, and a second
+request joins it. Progress reports are single-statement updates that leave data_version alone, so
+that the pages' cached reads stay valid while a model trains; queuing, starting and ending a job are transactions."""
 from __future__ import annotations
 
 import datetime as dt
@@ -17,7 +17,7 @@ from engine.store.db import Store, fetch_one, next_id
 
 ACTIVE = ("queued", "running")
 STATES = (*ACTIVE, "done", "failed", "cancelled")
-TASKS = {"train": "training", "evaluate": "evaluating in full"}     # task -> what a coach reads
+TASKS = {"train": "training", "evaluate": "full evaluation", "export": "ONNX export"}   # task -> what a coach reads
 ABANDONED = "the worker stopped during this job (killed, or the app was stopped): nothing was saved; retry it"
 
 
@@ -62,17 +62,19 @@ class Job:
         return (now - self.started_at).total_seconds() * (self.total - self.step) / self.step
 
     def status(self, now: dt.datetime) -> str:
-        """Its state for a coach, e.g. "training, 40 %, about 2 min left", "failed (the reason)"."""
+        """Its state for a coach, e.g. "training, 40 %, about 2 min left", "failed (the reason)",
+        "full evaluation queued"."""
         if self.state == "running":
             left = self.left_s(now)
             eta = "" if left is None else (f", about {left / 60:.0f} min left" if left >= 90 else
                                            f", about {max(left, 1):.0f} s left")
             return f"{TASKS[self.task]}, {100 * self.fraction:.0f} %{eta}"
-        return self.state + (f" ({self.message})" if self.message else "")
+        what = "" if self.task == "train" else f"{TASKS[self.task]} "
+        return what + self.state + (f" ({self.message})" if self.message else "")
 
     def line(self, now: dt.datetime) -> str:
         """One line for a coach, e.g. "fitness: training, 40 %, about 2 min left"."""
-        return f"{self.kind}{' (full evaluation)' if self.task == 'evaluate' else ''}: {self.status(now)}"
+        return f"{self.kind}: {self.status(now)}"
 
 
 _COLUMNS = ", ".join(f.name for f in fields(Job))
