@@ -265,3 +265,19 @@ def test_the_squad_and_each_athlete_get_the_same_metrics_when_histories_start_ap
         assert np.allclose(flags.loc[athlete_id, report.METRICS].astype(float),
                            on_day[report.METRICS].astype(float), equal_nan=True)
     assert flags["inactive"].sum() == 1             # Ada: one run, years old
+
+
+def test_an_athlete_whose_history_begins_after_the_end_gets_no_rows(store, samples_dir):
+    """The load series up to `end` (as the strength models read it: the last strength session) leaves
+    out an athlete whose first session is later, and keeps everyone else's series as before (real
+    files: the Strong log up to June 2021, and a runner whose only run is from July 2021)."""
+    lines = (samples_dir / "strength_csv" / "strong.csv").read_text().splitlines(keepends=True)
+    strong = "".join(line for line in lines if line.startswith("Date") or line < "2021-07").encode()
+    import_file(store, "strong.csv", strong, athlete="Lifter", create=True)
+    end = store.query("SELECT max(start_time) AS t FROM activities")["t"][0].date()
+    before = report.daily_metrics(store, end)
+    run = samples_dir / "gpx" / "nike_run.gpx"                          # 2021-07-04
+    import_file(store, run.name, run.read_bytes(), athlete="Runner", create=True)
+    after = report.daily_metrics(store, end)
+    assert end < dt.date(2021, 7, 4) and len(before) > 100
+    pd.testing.assert_frame_equal(after, before)

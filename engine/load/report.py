@@ -167,6 +167,8 @@ def daily_metrics(store: Store, end: dt.date, athlete_id: int | None = None) -> 
     team_of = athletes.set_index("athlete_id")["team"].fillna("").reindex(ids).to_numpy()
     for group_settings, group_teams in _settings_groups(settings, team_of).items():
         for offset in np.unique(first_index[np.isin(team_of, group_teams)]):
+            if offset >= len(days):      # first logged after `end`: no day of theirs is in the window
+                continue
             rows = np.isin(team_of, group_teams) & (first_index == offset)
             for m, values in load_metrics(load[rows, offset:], group_settings,
                                           hr_morning=hr_morning[rows, offset:]).items():
