@@ -199,28 +199,30 @@ def _rows(card, metric: str, dataset: str = "db") -> dict[str, float]:
     return {r.model: r.value for r in card.results() if r.dataset == dataset and r.metric == metric}
 
 
+def _figures(card, metric: str, dataset: str = "db", digits: int = 3) -> str:
+    """"model mean ± SD, ..." of a metric (over the seeds once the full evaluation has run)."""
+    return ", ".join(f"{r.model} {r.value:.{digits}f}" + ("" if r.sd is None else f" ± {r.sd:.{digits}f}")
+                     for r in card.results() if r.dataset == dataset and r.metric == metric)
+
+
 def bench_progression(tmp: Path) -> tuple[float, str]:
     """`train progression` (MLP + LightGBM and the baselines). Seconds = the whole `train` (goal
     60 s); the detail gives the full evaluation (the Strong sample), the export and macro-F1s."""
     train_s, card, full_s, export_s, parity = _train(tmp, "progression")
-    best = _rows(card, "macro_f1")
     return train_s, (f"{card.n_train:,} train rows; predict {card.predict_ms_per_item:.3f} "
-                     f"ms/item (lightgbm); macro-F1 lightgbm {best['lightgbm']:.3f}, mlp {best['mlp']:.3f}, "
-                     f"repeat_last {best['repeat_last_action']:.3f}; evaluate --full {full_s:.1f} s; "
+                     f"ms/item (lightgbm); macro-F1 {_figures(card, 'macro_f1')}; evaluate --full {full_s:.1f} s; "
                      f"export + parity {export_s:.1f} s: {parity}")
 
 
 def bench_hr(tmp: Path) -> tuple[float, str]:
     """`train hr` (FitRec HR + speed nets, short-term net, baselines). Seconds = the whole `train`
     (goal 60 s); the detail gives one run's two curves (goal 20 ms) and the held-out errors."""
-    train_s, card, _, export_s, parity = _train(tmp, "hr")
-    mae = _rows(card, "hr_mae_bpm")
+    train_s, card, full_s, export_s, parity = _train(tmp, "hr")
     auc = _rows(card, "auc")["route_rank"]
     return train_s, (f"{card.n_train:,} train runs, nets {card.train_s:.0f} s; one run's two curves "
-                     f"{card.predict_ms_per_item:.1f} ms (goal 20); HR MAE fitrec {mae['fitrec']:.2f}, first_order "
-                     f"{mae['first_order']:.2f}, lightgbm {mae['lightgbm']:.2f}, athlete_mean "
-                     f"{mae['athlete_mean']:.2f} bpm; short_term {mae['short_term']:.2f} bpm; route AUC {auc:.3f}; "
-                     f"export + parity {export_s:.1f} s: {parity}")
+                     f"{card.predict_ms_per_item:.1f} ms (goal 20); HR MAE {_figures(card, 'hr_mae_bpm', digits=2)} "
+                     f"bpm; speed MAE {_figures(card, 'speed_mae_kmh', digits=2)} km/h; route AUC {auc:.3f}; "
+                     f"evaluate --full {full_s:.0f} s; export + parity {export_s:.1f} s: {parity}")
 
 
 def bench_overload(tmp: Path) -> tuple[float, str]:
@@ -236,11 +238,11 @@ def bench_overload(tmp: Path) -> tuple[float, str]:
     predict.prescribe(store, athlete_id)   # loads the model once
     prescribe_s = min(_timed(lambda: predict.prescribe(store, athlete_id))[0] for _ in range(5))
     store.close()
-    spread = _rows(card, "weight_pred_std_kg")["graphsage"]
+    pred_sd = _rows(card, "weight_pred_std_kg")["graphsage"]
     return train_s, (f"{card.n_train:,} train nodes; one athlete's prescription {1000 * prescribe_s:.0f} ms "
                      f"(goal 100; building their graph {1000 * graph_s:.0f} ms); weight MAE "
-                     + ", ".join(f"{m} {v:.3f}" for m, v in _rows(card, "weight_mae_kg").items())
-                     + f" kg; graphsage spread {spread:.1f} kg (targets {card.details['weight_target_std_kg']:.1f}); "
+                     + _figures(card, "weight_mae_kg")
+                     + f" kg; graphsage spread {pred_sd:.1f} kg (targets {card.details['weight_target_std_kg']:.1f}); "
                      f"evaluate --full {full_s:.1f} s; export + parity {export_s:.1f} s: {parity}")
 
 
@@ -259,11 +261,9 @@ def bench_fitness(tmp: Path) -> tuple[float, str]:
     assess.assess(fitted, battery)       # shap's first call compiles
     what_if_s = min(_timed(lambda: assess.assess(fitted, assess.changed(battery, {"pullups": 3})))[0] for _ in range(5))
     store.close()
-    f1 = [r for r in card.results() if r.metric == "macro_f1" and r.model in ("hybrid", "lightgbm_raw")]
     return train_s, (f"evaluate --full {full_s:.0f} s; pipeline {card.predict_ms_per_item:.4f} ms per battery "
                      f"batched (goal 0.1); one what-if move {1000 * what_if_s:.0f} ms (goal 300); macro-F1 "
-                     + "; ".join(f"{r.dataset} {r.model} {r.value:.3f}" + (f" ± {r.sd:.3f}" if r.sd is not None else "")
-                                 for r in f1))
+                     + "; ".join(f"{d}: {_figures(card, 'macro_f1', d)}" for d in ("db", "db_cv", "strong_signal")))
 
 
 def bench_recommend(tmp: Path) -> tuple[float, str]:
@@ -272,8 +272,8 @@ def bench_recommend(tmp: Path) -> tuple[float, str]:
     with its reasons (goal 50 ms) and hit_at_10 on db."""
     train_s, card, full_s, _, _ = _train(tmp, "recommend")
     return train_s, (f"one athlete's top 10 with reasons {card.predict_ms_per_item:.1f} ms (goal 50); "
-                     f"db hit_at_10 " + ", ".join(f"{m} {v:.3f}" for m, v in _rows(card, "hit_at_10").items())
-                     + f" ({card.details['db']['n_scored']} athletes scored); evaluate --full {full_s:.1f} s")
+                     f"db hit_at_10 {_figures(card, 'hit_at_10')} ({card.details['db']['n_scored']} athletes "
+                     f"scored); evaluate --full {full_s:.1f} s")
 
 
 def bench_train_all(tmp: Path) -> tuple[float, str]:
@@ -307,7 +307,7 @@ def bench_ready(tmp: Path, timeout_s: float = 900.0) -> tuple[float, str]:
                 if kind not in ready and (db.parent / "models" / kind / "v1").is_dir():
                     ready[kind] = time.perf_counter() - start
             full = [k for k in KINDS if (db.parent / "models" / k / "v1" / FULL_FILE).is_file()]
-            if len(ready) == len(KINDS) and len(full) == 4:     # hr has no full evaluation
+            if len(ready) == len(KINDS) and len(full) == len(KINDS):
                 evaluated = time.perf_counter() - start
             time.sleep(1.0)
     finally:

@@ -68,7 +68,7 @@ class _Bar:
 
 def _cmd_train(args: argparse.Namespace) -> int:
     from engine.models import driver
-    from engine.models.kinds import expand, trainer
+    from engine.models.kinds import expand
     from engine.models.registry import NotEnoughData
 
     store = _open(args.db)
@@ -83,7 +83,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         except NotEnoughData as err:
             print(f"train {kind}: {err}", file=sys.stderr)
             return 1
-        if trainer(kind).FULL and card.full is None:
+        if card.full is None:
             later.append(kind)
         rows += [(kind, card.version, r) for r in card.results() if r.metric == card.headline_metric]
     print(f"{'kind':<12} {'version':>7}  {'dataset':<14} {'model':<20} {'metric':<14} value")
@@ -91,7 +91,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
         spread = f" ± {r.sd:.3f} ({r.n_runs} runs)" if r.sd is not None else ""
         print(f"{kind:<12} {version:>7}  {r.dataset:<14} {r.model:<20} {r.metric:<14} {r.value:.3f}{spread}")
     if later:
-        print(f"not yet evaluated in full (folds, other datasets): {', '.join(later)}; run "
+        print(f"not yet evaluated in full (seeds, folds, other datasets): {', '.join(later)}; run "
               f"`python -m engine evaluate KIND --full`, or train with --full")
     return 0
 

@@ -10,6 +10,7 @@ from dashboard.state import is_admin, read, store
 from dashboard.widgets import data_table, queue_training, share_link
 from engine import clock
 from engine.models import registry
+from engine.models.contract import N_SEEDS, VERDICT_HELP
 from engine.models.kinds import KINDS, trainer
 from engine.models.onnx_export import MAX_ABS_DIFF, parity_text
 from engine.store import jobs
@@ -45,7 +46,7 @@ def jobs_section() -> None:
 st.title("Models")
 st.write("Every model is trained here, on this database, and evaluated on held-out data (each athlete's "
          "latest sessions) side by side with simple baselines. A model that does not beat its best baseline "
-         "is still listed, marked ✗.")
+         "is still listed, marked ≈ or ✗.")
 
 
 summary = read(registry.summary)
@@ -68,19 +69,26 @@ if summary.empty:
     share_link()
     st.stop()
 
-table = summary.assign(beats=summary["beats"].map({True: "✓", False: "✗"}))
+def _cell(value: float, sd: float) -> str:
+    return f"{value:.3f}" + ("" if pd.isna(sd) else f" ± {sd:.3f}")
+
+
+table = summary.assign(model_cell=[_cell(v, sd) for v, sd in zip(summary["model_value"], summary["model_sd"])],
+                       baseline_cell=[_cell(v, sd) for v, sd in zip(summary["baseline_value"], summary["baseline_sd"])])
 picked = data_table(
     table, on_select="rerun", selection_mode="single-row", key="registry_table",
-    column_order=["kind", "version", "trained_at", "headline_metric", "best_model", "model_value", "best_baseline",
-                  "baseline_value", "beats", "data_fingerprint"],
+    column_order=["kind", "version", "trained_at", "headline_metric", "best_model", "model_cell", "best_baseline",
+                  "baseline_cell", "n_runs", "verdict", "data_fingerprint"],
     column_config={
         "kind": "Kind", "version": C.NumberColumn("Version", format="v%d"),
         "trained_at": C.DatetimeColumn("Trained", format="YYYY-MM-DD HH:mm"),
         "headline_metric": C.TextColumn("Metric", help="The metric compared, on this database's held-out split"),
-        "best_model": "Best model", "model_value": C.NumberColumn("Its value", format="%.3f"),
-        "best_baseline": "Best baseline", "baseline_value": C.NumberColumn("Baseline value", format="%.3f"),
-        "beats": C.TextColumn("Beats it", help="✓ when the best model is better than the best baseline (above it for "
-                                             "scores, below it for errors)"),
+        "best_model": "Best model", "model_cell": C.TextColumn("Its value", help="mean ± SD over the runs"),
+        "best_baseline": "Best baseline",
+        "baseline_cell": C.TextColumn("Baseline value", help="mean ± SD over the runs"),
+        "n_runs": C.NumberColumn("Runs", help=f"Trainings with different seeds: 1 until the full evaluation has run, "
+                                              f"then {N_SEEDS}"),
+        "verdict": C.TextColumn("Beats it", help=VERDICT_HELP),
         "data_fingerprint": C.TextColumn("Data", help="Hash of the training rows: same data, same fingerprint"),
     })
 st.caption("Select a row for its full evaluation.")
@@ -89,9 +97,10 @@ card = read(registry.card, row["kind"], int(row["version"]))
 
 st.subheader(f"{row['kind']} v{row['version']}")
 st.caption(card.description)
-if card.full is None and trainer(card.kind).FULL:
+if card.full is None:
     pending = jobs.latest(store(), "evaluate").get(card.kind)
-    st.info("The figures of the full evaluation (folds, ablations, other datasets) are still being computed "
+    more = ", folds, ablations, other datasets" if trainer(card.kind).FULL else ""
+    st.info(f"The figures of the full evaluation ({N_SEEDS} seeds{more}) are still being computed "
             f"({pending.status(clock.now()) if pending is not None else 'not queued'}).",
             icon=":material/hourglass_top:")
 metrics = pd.DataFrame([asdict(r) for r in card.results()])

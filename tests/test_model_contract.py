@@ -15,7 +15,7 @@ import pytest
 from engine.__main__ import main
 from engine.demo import DemoConfig, write_demo
 from engine.models import driver, kinds, registry
-from engine.models.contract import TRAINER_MEMBERS, ModelCard, Result, Trainer
+from engine.models.contract import N_SEEDS, TRAINER_MEMBERS, ModelCard, Result, Trainer, key, merged, verdict
 from engine.models.kinds import KINDS, NotATrainer, trainer
 from engine.models.onnx_export import passes
 from engine.models.registry import NotEnoughData
@@ -133,11 +133,17 @@ def test_a_tiny_demo_trains_round_trips_evaluates_and_exports(kind, tiny, tmp_pa
         assert out["results"] == [dataclasses.asdict(r) for r in card.metrics]
 
         full = driver.evaluate_full(store, kind)
-        assert (full.full is not None) == t.FULL and registry.card(store, kind) == full
-        if t.FULL:
-            assert {r.dataset for r in full.full.results}.isdisjoint({"db"})
-            assert driver.evaluate_json(store, kind)["results"][len(card.metrics):] == \
-                [dataclasses.asdict(r) for r in full.full.results]
+        assert full.full is not None and registry.card(store, kind) == full
+        # every model and baseline over N_SEEDS seeds on the same split: the first is the served one
+        seeds = {key(r): r for r in full.full.results if r.dataset == "db"}
+        assert set(seeds) == {key(r) for r in card.metrics} and all(r.n_runs == N_SEEDS for r in seeds.values())
+        assert all(r.sd is not None and r.sd >= 0 and math.isfinite(r.value) for r in seeds.values())
+        learnt = [r for r in seeds.values() if r.model in t.MODELS]
+        assert any(r.sd > 0 for r in learnt), learnt                     # another seed, another training
+        assert bool({r.dataset for r in full.full.results} - {"db"}) == t.FULL
+        after = driver.evaluate_json(store, kind)["results"]     # the seeds' means replace the single run's rows
+        assert after == [dataclasses.asdict(r) for r in full.results()] and len(after) == len({key(Result(**r))
+                                                                                                 for r in after})
 
         records = driver.export(store, kind, tmp_path / "onnx")
         assert records and all(passes(r) for r in records), records
@@ -146,3 +152,17 @@ def test_a_tiny_demo_trains_round_trips_evaluates_and_exports(kind, tiny, tmp_pa
             assert json.loads((tmp_path / "onnx" / kind / f"{r['model']}.card.json").read_text())["version"] == 1
     finally:
         store.close()
+
+
+def test_a_model_beats_its_baseline_only_by_more_than_the_two_sds_combined():
+    def row(value, sd=None):
+        return Result("db", "m", "weight_mae_kg", value, sd, 1 if sd is None else 3)
+    assert verdict(row(1.0, 0.1), row(1.5, 0.1), lower_is_better=True) == "✓"
+    assert verdict(row(1.0, 0.3), row(1.5, 0.3), lower_is_better=True) == "≈"     # a gap of 0.5 within 0.6
+    assert verdict(row(2.0, 0.1), row(1.5, 0.1), lower_is_better=True) == "✗"
+    assert verdict(row(0.6), row(0.5), lower_is_better=False) == "✓"              # one run: no spread to go by
+    assert verdict(row(0.5), row(0.5), lower_is_better=False) == "≈"
+    # the seeds' mean replaces the single run of its (dataset, model, metric); other rows follow
+    single, baseline, seeds = row(0.9), Result("db", "b", "weight_mae_kg", 2.0), row(1.0, 0.1)
+    other = Result("strong_sample", "m", "weight_mae_kg", 3.0)
+    assert merged([single, baseline], [seeds, other]) == [seeds, baseline, other]

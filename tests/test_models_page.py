@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.demo import DemoConfig, write_demo
 from engine.models import registry
+from engine.models.contract import N_SEEDS
 from engine.models.worker import run_job, work
 from engine.store import jobs
 from engine.store.db import Store, open_store
@@ -35,8 +36,8 @@ def test_models_page_trains_lists_evaluates_and_exports(db):
     assert at.dataframe[0].value["state"].tolist() == ["queued"]                  # the jobs table
     run_job(open_store(db), jobs.claim(open_store(db)))  # the training alone: it queues the export and full evaluation
     at.run()
-    assert any("full evaluation (folds, ablations, other datasets) are still being computed (full evaluation queued)"
-               in i.value for i in at.info)
+    assert any(f"full evaluation ({N_SEEDS} seeds, folds, ablations, other datasets) are still being computed "
+               "(full evaluation queued)" in i.value for i in at.info)
     assert any(i.value.startswith("Being exported in the background: ONNX export queued") for i in at.info)
     jobs.cancel(open_store(db), jobs.latest(open_store(db), "export")["progression"].job_id)
     at.run()
@@ -50,8 +51,8 @@ def test_models_page_trains_lists_evaluates_and_exports(db):
     summary = registry.summary(open_store(db))
     assert summary["version"].tolist() == [1]
     table = at.dataframe[0].value
-    assert table["beats"].iloc[0] == ("✓" if summary["beats"].iloc[0] else "✗")
-    assert table["model_value"].iloc[0] == summary["model_value"].iloc[0]
+    assert table["verdict"].iloc[0] == summary["verdict"].iloc[0] and summary["n_runs"].iloc[0] == N_SEEDS
+    assert table["model_cell"].iloc[0] == f"{summary['model_value'].iloc[0]:.3f} ± {summary['model_sd'].iloc[0]:.3f}"
     datasets = [m.value for m in at.markdown if m.value.startswith("**Dataset")]
     assert datasets == ["**Dataset `db`** (this database's held-out split)", "**Dataset `strong_sample`**"]
     assert at.dataframe[1].value["model"].tolist() == ["mlp", "lightgbm", "repeat_last_action", "majority"]

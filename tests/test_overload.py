@@ -19,6 +19,7 @@ from engine.__main__ import main
 from engine.demo import DemoConfig, write_demo
 from engine.load.strength import epley
 from engine.models import registry
+from engine.models.contract import N_SEEDS
 from engine.models.onnx_export import MAX_ABS_DIFF, session
 from engine.overload import dataset, explain, predict
 from engine.overload.dataset import FEATURES, RELATIONS, TARGETS, TEST_DAYS, VAL_DAYS, Graph
@@ -439,10 +440,13 @@ def test_cli_train_evaluate_export(demo, cli):
             assert ("weight_pred_std_kg" in metrics[m]) == (m == "graphsage")
             if name == "db":  # the demo logs rest
                 assert "rest_mae_s" in metrics[m]
-    # the registered model is the one evaluated: its card's db figures are the printed ones
+    # the card's figures are the printed ones: after --full, the db rows are the means over the seeds
     card = registry.card(store, "overload")
     db_rows = rows[rows["dataset"] == "db"].reset_index(drop=True)
-    pd.testing.assert_frame_equal(pd.DataFrame([dataclasses.asdict(m) for m in card.metrics]), db_rows)
+    seeds = [dataclasses.asdict(m) for m in card.results() if m.dataset == "db"]
+    pd.testing.assert_frame_equal(pd.DataFrame(seeds), db_rows)
+    assert (db_rows["n_runs"] == N_SEEDS).all() and db_rows["sd"].notna().all()
+    assert [(m.model, m.metric) for m in card.metrics] == list(zip(db_rows["model"], db_rows["metric"]))
     assert card.n_test == graph.mask("test").sum() and len(card.inputs) == len(FEATURES)
     assert card.full.details["strong_sample"]["n_test"] > 0
 

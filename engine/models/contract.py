@@ -15,6 +15,10 @@ from typing import Any, Protocol, runtime_checkable
 from engine.store.db import Store
 
 Progress = Callable[[int, int], None]     # (step, total)
+N_SEEDS = 3          # `evaluate --full` trains every model and baseline with this many seeds (the served one first)
+VERDICT_HELP = ("✓ when the best model's mean beats the best baseline's by more than their two SDs combined "
+                "(over the seeds, once the full evaluation has run; one run has no spread), ≈ when the gap is within "
+                "them, ✗ when the baseline is better by more")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,29 @@ class Result:
     value: float
     sd: float | None = None
     n_runs: int = 1
+
+
+def verdict(model: Result, baseline: Result, lower_is_better: bool) -> str:
+    """✓, ≈ or ✗ (VERDICT_HELP): the gap of the means against sd_model + sd_baseline (DESIGN.md,
+    "Model contract": a model beats a baseline only when the gap exceeds the two SDs combined)."""
+    gap = baseline.value - model.value if lower_is_better else model.value - baseline.value
+    spread = (model.sd or 0.0) + (baseline.sd or 0.0)
+    return "✓" if gap > spread else "≈" if gap >= -spread else "✗"
+
+
+VERDICT_WORDS = {"✓": "beats", "≈": "is level (within the spread) with", "✗": "does not beat"}   # for a sentence
+
+
+def key(r: Result) -> tuple[str, str, str]:
+    return r.dataset, r.model, r.metric
+
+
+def merged(rows, later) -> list[Result]:
+    """`rows`, each replaced by the row of `later` with its (dataset, model, metric), then the rest
+    of `later`: one row per key (a full evaluation's mean over seeds replaces a single run's)."""
+    newer = {key(r): r for r in later}
+    out = [newer.pop(key(r), r) for r in rows]
+    return out + list(newer.values())
 
 
 @dataclass(frozen=True)
@@ -99,8 +126,9 @@ class ModelCard:
     full: FullEvaluation | None = None
 
     def results(self) -> list[Result]:
-        """Every row: the held-out split's, then the full evaluation's when it has run."""
-        return [*self.metrics, *(self.full.results if self.full else ())]
+        """Every row: the held-out split's (as the mean over N_SEEDS seeds once the full evaluation has
+        run), then the full evaluation's other datasets."""
+        return merged(self.metrics, self.full.results if self.full else ())
 
     def to_json(self) -> dict:
         """The JSON form, without `full` (kept in its own file: it arrives later)."""
@@ -121,15 +149,16 @@ class Trainer(Protocol):
     """What a model kind provides: its science, without the registry's scaffolding.
 
     prepare raises NotEnoughData (one line: what is missing) when the store cannot train the kind.
-    fit trains the served model, seeded (the fitted object keeps its params); evaluate scores it and
-    its baselines on the held-out split ("db"). full is the long evaluation on the prepared data, or
-    None for a kind that has none (FULL is False)."""
+    fit trains the served model, seeded by params.seed (params is a frozen dataclass with a `seed`;
+    the fitted object keeps its params); evaluate scores it and its baselines on the held-out split
+    ("db"). full is the kind's own long evaluation on the prepared data (folds, other datasets),
+    for a kind whose FULL is True; the driver adds the spread over N_SEEDS seeds for every kind."""
     KIND: str
     HEADLINE: str               # the metric the Models page compares with the best baseline
     LOWER_IS_BETTER: bool
     MODELS: list[str]
     BASELINES: list[str]
-    FULL: bool                  # whether `evaluate --full` adds anything to train's figures
+    FULL: bool                  # whether the kind has a long evaluation of its own (full)
 
     def make_params(self, quick: bool) -> Any: ...
 
@@ -145,7 +174,7 @@ class Trainer(Protocol):
 
     def load(self, directory: Path) -> Any: ...
 
-    def full(self, store: Store, card: ModelCard, progress: Progress | None) -> tuple[list[Result], dict] | None: ...
+    def full(self, data: Any, card: ModelCard, progress: Progress | None) -> tuple[list[Result], dict]: ...
 
     def export(self, store: Store, out: Path, fitted: Any, card: ModelCard) -> list[dict]: ...
 

@@ -6,12 +6,14 @@ ONNX with its parity check. The CLI, the worker, the Models page and `make bench
 from __future__ import annotations
 
 import time
-from dataclasses import asdict
+
+import numpy as np
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from engine import clock
 from engine.models import registry
-from engine.models.contract import FullEvaluation, ModelCard, Progress, Result
+from engine.models.contract import N_SEEDS, FullEvaluation, ModelCard, Progress, Result, key, merged
 from engine.models.kinds import trainer
 from engine.store.db import Store
 
@@ -38,29 +40,55 @@ def train(store: Store, kind: str, quick: bool = False, progress: Progress | Non
 
 def evaluate_full(store: Store, kind: str, version: int | None = None, progress: Progress | None = None
                   ) -> ModelCard:
-    """Run the kind's long evaluation for the latest (or a pinned) version and add it to the
-    version's card; returns the card with it. A kind without one (FULL False) gives its card
-    unchanged."""
+    """The long evaluation of the latest (or a pinned) version, added to its card: every model and
+    baseline trained with N_SEEDS seeds (params.seed, +1, ...) and scored on the held-out split,
+    as mean ± SD ("db"; the first seed's run is the card's own when the data is unchanged), then
+    the kind's own long evaluation when it has one (FULL: folds, other datasets)."""
     t = trainer(kind)
     card = registry.card(store, kind, version)
-    if not t.FULL:
-        return card
     start = time.perf_counter()
     data = t.prepare(store, card.quick)
-    results, details = t.full(data, card, progress)
-    full = FullEvaluation(tuple(results), details, t.fingerprint(data), clock.now().isoformat(),
-                          time.perf_counter() - start)
+    fingerprint = t.fingerprint(data)
+    params = t.make_params(card.quick)
+    phases = N_SEEDS + t.FULL
+    runs = [card.metrics] if fingerprint == card.data_fingerprint else []
+    for k in range(len(runs), N_SEEDS):
+        fitted = t.fit(data, replace(params, seed=params.seed + k), _phase(progress, k, phases))
+        runs.append(t.evaluate(fitted, data).results)
+    results, details = spread(runs), {}
+    if t.FULL:
+        extra, details = t.full(data, card, _phase(progress, N_SEEDS, phases))
+        results += extra
+    full = FullEvaluation(tuple(results), details, fingerprint, clock.now().isoformat(), time.perf_counter() - start)
     return registry.add_full(store, card, full)
+
+
+def spread(runs: list[tuple[Result, ...]]) -> list[Result]:
+    """One row per (dataset, model, metric) of several runs: the mean, the SD (ddof 1) and n_runs."""
+    values: dict[tuple[str, str, str], list[float]] = {}
+    for rows in runs:
+        for r in rows:
+            values.setdefault(key(r), []).append(r.value)
+    return [Result(*k, float(np.mean(v)), float(np.std(v, ddof=1)) if len(v) > 1 else None, len(v))
+            for k, v in values.items()]
+
+
+def _phase(progress: Progress | None, phase: int, phases: int, steps: int = 100) -> Progress | None:
+    """A progress callback for one phase of several, reporting on the whole job's scale."""
+    if progress is None:
+        return None
+    return lambda step, total: progress(phase * steps + round(steps * step / max(total, 1)), phases * steps)
 
 
 def evaluate_json(store: Store, kind: str, version: int | None = None) -> dict:
     """The `evaluate --json` object: the registered model and its baselines scored again on the
-    store's held-out split, then the rows of the version's full evaluation when it has one."""
+    store's held-out split (replaced by their mean ± SD over the seeds once the full evaluation
+    has run), then the other rows of the version's full evaluation."""
     t = trainer(kind)
     fitted, card = registry.load(store, kind, version, t.load)
     data = t.prepare(store, card.quick)
     evaluation = t.evaluate(fitted, data)
-    rows: list[Result] = [*evaluation.results, *(card.full.results if card.full else ())]
+    rows = merged(evaluation.results, card.full.results if card.full else ())
     return {"kind": kind, "version": card.version, "results": [asdict(r) for r in rows],
             "timing": {"train_s": round(card.train_s, 3),
                        "predict_ms_per_item": round(evaluation.predict_ms_per_item, 4)}}

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from engine import clock
-from engine.models.contract import FullEvaluation, ModelCard, Result
+from engine.models.contract import FullEvaluation, ModelCard, Result, verdict
 from engine.store import access
 from engine.store.db import Store, fetch_one, next_id
 
@@ -169,19 +169,25 @@ def registry(store: Store) -> pd.DataFrame:
 
 def summary(store: Store) -> pd.DataFrame:
     """One row per registered version, newest first: kind, version, trained_at, data_fingerprint,
-    headline_metric, best_model and its value, best_baseline and its value (on "db"), and beats
-    (the best model is better than the best baseline: above it, or below it for an error, when the
-    card says lower_is_better), and full (its full evaluation has been added)."""
+    headline_metric, best_model and its value and SD, best_baseline and its value and SD (on "db":
+    the mean over the seeds once the full evaluation has run), n_runs, verdict (✓ ≈ ✗,
+    contract.verdict) and full (its full evaluation has been added)."""
     rows = []
     for r in registry(store).itertuples():
         c = _read(Path(r.artifact_path))
-        db = pd.DataFrame([asdict(m) for m in c.metrics if m.dataset == "db" and m.metric == c.headline_metric])
-        best = db[db["model"].isin(c.models)].sort_values("value", ascending=not c.lower_is_better).iloc[-1]
-        base = db[db["model"].isin(c.baselines)].sort_values("value", ascending=not c.lower_is_better).iloc[-1]
-        better = best["value"] < base["value"] if c.lower_is_better else best["value"] > base["value"]
+        db = [m for m in c.results() if m.dataset == "db" and m.metric == c.headline_metric]
+        best, base = _best(db, c.models, c.lower_is_better), _best(db, c.baselines, c.lower_is_better)
         rows.append({"kind": r.kind, "version": r.version, "trained_at": r.trained_at,
                      "data_fingerprint": r.data_fingerprint, "headline_metric": c.headline_metric,
-                     "best_model": best["model"], "model_value": best["value"], "best_baseline": base["model"],
-                     "baseline_value": base["value"], "beats": bool(better), "full": c.full is not None})
+                     "best_model": best.model, "model_value": best.value, "model_sd": best.sd,
+                     "best_baseline": base.model, "baseline_value": base.value, "baseline_sd": base.sd,
+                     "n_runs": min(best.n_runs, base.n_runs), "verdict": verdict(best, base, c.lower_is_better),
+                     "full": c.full is not None})
     return pd.DataFrame(rows, columns=["kind", "version", "trained_at", "data_fingerprint", "headline_metric",
-                                       "best_model", "model_value", "best_baseline", "baseline_value", "beats", "full"])
+                                       "best_model", "model_value", "model_sd", "best_baseline", "baseline_value",
+                                       "baseline_sd", "n_runs", "verdict", "full"])
+
+
+def _best(rows: list[Result], names, lower_is_better: bool) -> Result:
+    """The row of `names` with the best mean."""
+    return (min if lower_is_better else max)((m for m in rows if m.model in names), key=lambda m: m.value)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import duckdb
 
 from engine.models import driver
-from engine.models.kinds import KINDS, trainer
+from engine.models.kinds import KINDS
 from engine.models.onnx_export import passes
 from engine.models.registry import ModelNotTrained, NotEnoughData
 from engine.store import jobs
@@ -65,7 +65,7 @@ def run_job(store: Store, job: jobs.Job, on_progress: Callable[[jobs.Job], None]
     """Run the running `job` and end it: done ("v3"), failed (the one-line reason a kind gives
     when the data is missing, or "internal error: ..." for a bug, logged with its traceback) or
     cancelled. A training that ends well queues the new version's ONNX export, then its full
-    evaluation when the kind has one."""
+    evaluation (the seeds' spread, and the kind's folds and other datasets)."""
     def progress(step: int, total: int) -> None:
         jobs.report(store, job.job_id, step, total)
         if on_progress:
@@ -88,8 +88,7 @@ def run_job(store: Store, job: jobs.Job, on_progress: Callable[[jobs.Job], None]
         log.exception("job %s (%s) failed with an internal error", job.job_id, job.kind)
         return jobs.finish(store, job.job_id, "failed", internal_error(err))
     jobs.queue(store, job.kind, job.quick, job.requested_by, "export")
-    if trainer(job.kind).FULL:
-        jobs.queue(store, job.kind, job.quick, job.requested_by, "evaluate")
+    jobs.queue(store, job.kind, job.quick, job.requested_by, "evaluate")
     return jobs.finish(store, job.job_id, "done", f"v{card.version}")
 
 

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from engine.models.contract import ModelCard
+from engine.models.contract import VERDICT_WORDS, ModelCard, verdict
 from engine.models.registry import latest
 from engine.overload import split as splits
 from engine.overload.dataset import TARGETS, Graph, build, with_changes
@@ -105,14 +105,14 @@ def strong_sample_notes(store: Store) -> list[str]:
     """One line on how GraphSAGE did on the real Strong export against repeating the last session
     (the card's strong_sample rows); none when the card has no such rows."""
     _, model_card = model(store)
-    rows = {m.model: m.value for m in model_card.results()
+    rows = {m.model: m for m in model_card.results()
             if m.dataset == "strong_sample" and m.metric == METRICS["weight"]}
     if "graphsage" not in rows or "repeat_last" not in rows:
         return []
     n_test = model_card.full.details["strong_sample"]["n_test"]
-    verdict = "beats" if rows["graphsage"] < rows["repeat_last"] else "does not beat"
-    return [f"On a real Strong export (one lifter, {n_test} held-out sessions), GraphSAGE {verdict} repeating the "
-            f"last session: {rows['graphsage']:.2f} kg against {rows['repeat_last']:.2f} kg weight error."]
+    words = VERDICT_WORDS[verdict(rows["graphsage"], rows["repeat_last"], lower_is_better=True)]
+    return [f"On a real Strong export (one lifter, {n_test} held-out sessions), GraphSAGE {words} repeating the "
+            f"last session: {rows['graphsage'].value:.2f} kg against {rows['repeat_last'].value:.2f} kg weight error."]
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from engine.models.contract import ModelCard
+from engine.models.contract import VERDICT_WORDS, ModelCard, verdict
 from engine.ingest.exercise_names import CATALOG_PATH
 from engine.load.strength import SECONDARY_MUSCLE_SHARE, weekly_muscle_volume
 from engine.models import registry
@@ -38,13 +38,14 @@ def model(store: Store) -> tuple[Recommender, ModelCard]:
 
 def evaluation_text(card: ModelCard) -> str:
     """How the models did on this database's held-out sessions (the card's "db" rows), for the page."""
-    hit = {m.model: m.value for m in card.metrics if m.dataset == "db" and m.metric == "hit_at_10"}
-    verdict = "beats" if hit["hybrid"] > hit["popularity"] else "does not beat"
+    rows = {m.model: m for m in card.results() if m.dataset == "db" and m.metric == "hit_at_10"}
+    hit = {name: m.value for name, m in rows.items()}
+    words = VERDICT_WORDS[verdict(rows["hybrid"], rows["popularity"], lower_is_better=False)]
     db = card.details["db"]
     return (f"On this database's held-out sessions ({db['n_scored']} athletes, {db['n_positives']} new exercises), "
             f"the hybrid's top 10 held a new exercise for {hit['hybrid']:.0%} of athletes; "
             f"popularity for {hit['popularity']:.0%}, content {hit['content']:.0%}, collaborative "
-            f"{hit['collaborative']:.0%}: the hybrid {verdict} the popularity baseline. Details on the Models page.")
+            f"{hit['collaborative']:.0%}: the hybrid {words} the popularity baseline. Details on the Models page.")
 
 
 def recommendations(store: Store, athlete_id: int, c: cons.Constraints, k: int = TOP_K) -> list[Recommendation]:
