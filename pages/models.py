@@ -25,8 +25,9 @@ def jobs_section() -> None:
         return
     st.subheader("Training jobs")
     st.caption("The worker runs one job at a time, in the background: leaving this page or closing the tab does "
-               "not stop it. After a training it exports the new version to ONNX, then evaluates it in full "
-               "(folds, ablations, other datasets). A failed job keeps its reason; train the kind again to retry it.")
+               f"not stop it. After a training it exports the new version to ONNX, then evaluates it in full "
+               f"({N_SEEDS} seeds, and folds, ablations or other datasets where a kind has them). A failed job keeps "
+               "its reason; train the kind again to retry it.")
     data_table(pd.DataFrame([{"kind": j.kind, "task": jobs.TASKS[j.task], "state": j.state, "progress": j.fraction,
                               "outcome": j.message,
                               "requested_by": j.requested_by or "", "queued_at": j.queued_at,
@@ -100,8 +101,10 @@ st.caption(card.description)
 if card.full is None:
     pending = jobs.latest(store(), "evaluate").get(card.kind)
     more = ", folds, ablations, other datasets" if trainer(card.kind).FULL else ""
-    st.info(f"The figures of the full evaluation ({N_SEEDS} seeds{more}) are still being computed "
-            f"({pending.status(clock.now()) if pending is not None else 'not queued'}).",
+    what = f"The figures of the full evaluation ({N_SEEDS} seeds{more})"
+    st.info(f"{what} are still being computed ({pending.status(clock.now())})." if pending is not None and
+            pending.active else f"{what} have not been computed for this version: an admin can queue them by "
+                                "retraining, or run `python -m engine evaluate KIND --full`.",
             icon=":material/hourglass_top:")
 metrics = pd.DataFrame([asdict(r) for r in card.results()])
 named = [*card.models, *card.baselines]
@@ -109,7 +112,7 @@ for dataset, part in metrics.groupby("dataset", sort=False):
     st.markdown(f"**Dataset `{dataset}`**" + (" (this database's held-out split)" if dataset == "db" else ""))
     order = named + [m for m in part["model"].unique() if m not in named]
     spread = part["sd"].notna().all()     # folds or seeds: mean ± SD over n_runs
-    cells = part.assign(cell=[f"{v:.3f} ± {sd:.3f}" for v, sd in zip(part["value"], part["sd"])]) if spread else part
+    cells = part.assign(cell=[_cell(v, sd) for v, sd in zip(part["value"], part["sd"])]) if spread else part
     wide = cells.pivot(index="model", columns="metric", values="cell" if spread else "value").reindex(order)
     runs = int(part["n_runs"].max())
     data_table(wide.reset_index(), column_config={
@@ -133,7 +136,7 @@ export_job = jobs.latest(store(), "export").get(card.kind)
 for e in exported:
     st.write(f"**{e.model}.onnx**: {parity_text(e.parity)}")
     cols = st.columns(2)
-    cols[0].download_button(f"Download {e.model}.onnx", e.onnx_path.read_bytes(),
+    cols[0].download_button(f"Download {e.model}.onnx", e.onnx_path.read_bytes,     # read on the click
                             file_name=f"{card.kind}-v{card.version}-{e.model}.onnx", key=f"dl_{e.model}")
     cols[1].download_button(f"Download {e.model}.parity.json", json.dumps(e.parity),
                             file_name=f"{card.kind}-v{card.version}-{e.model}.parity.json", key=f"dl_parity_{e.model}")

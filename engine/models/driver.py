@@ -6,10 +6,10 @@ ONNX with its parity check. The CLI, the worker, the Models page and `make bench
 from __future__ import annotations
 
 import time
-
-import numpy as np
 from dataclasses import asdict, replace
 from pathlib import Path
+
+import numpy as np
 
 from engine import clock
 from engine.models import registry

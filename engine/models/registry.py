@@ -116,9 +116,8 @@ def add_export(store: Store, model_card: ModelCard, write: Callable[[Path], list
 def exports(store: Store, kind: str, version: int) -> list[Export]:
     """The ONNX export of a version, one Export per model ([] before its export job has run)."""
     out = _directory(store, kind, version) / ONNX_DIR / kind
-    return [Export(path.name.removesuffix(".parity.json"), json.loads(path.read_text()),
-                   path.with_name(path.name.removesuffix(".parity.json") + ".onnx"))
-            for path in sorted(out.glob("*.parity.json"))]
+    parities = {path.name.removesuffix(".parity.json"): path for path in sorted(out.glob("*.parity.json"))}
+    return [Export(model, json.loads(path.read_text()), out / f"{model}.onnx") for model, path in parities.items()]
 
 
 def _directory(store: Store, kind: str, version: int) -> Path:
